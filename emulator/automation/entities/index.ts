@@ -1,0 +1,2 @@
+// Importing a module registers its entity sets (see ../registry.ts).
+import "./automation-companies";

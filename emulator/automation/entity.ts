@@ -1,0 +1,102 @@
+import type { BehaviourSwitches, AsyncDelays } from "../options";
+import type { CompanyState, EnvironmentState, TenantState, UserState } from "../state/model";
+import type { EnvironmentFeatures } from "./features";
+
+/** JSON types of entity properties as the automation pages expose them. */
+export type FieldType = "string" | "guid" | "int" | "decimal" | "bool" | "datetime" | "date" | "enum";
+
+export interface FieldSpec {
+  type: FieldType;
+  /** Writable through POST/PATCH (the page's Editable). Read-only fields in a body are refused. */
+  editable?: boolean;
+  /** Maximum text length (AL Text[n]/Code[n]); longer values fail with `Application_StringExceededLength`. */
+  maxLength?: number;
+  /** AL Code field: stored upper-case. */
+  code?: boolean;
+  /** Allowed option captions for enum fields (matched case-insensitively, stored as given here). */
+  enumValues?: readonly string[];
+  /** NotBlank: empty values are refused. */
+  notBlank?: boolean;
+  /** Read-only field that POST bodies may carry and the page silently overwrites (e.g. automationCompanies.name). */
+  ignoredOnInsert?: boolean;
+  /** Present only when this returns true (version-dependent fields). */
+  available?: (features: EnvironmentFeatures) => boolean;
+}
+
+export interface KeyField {
+  name: string;
+  type: "guid" | "string" | "int";
+}
+
+/** Everything a handler needs about the request it serves. */
+export interface AutomationContext {
+  tenant: TenantState;
+  env: EnvironmentState;
+  /** Company from the path (or `?company=`); undefined only for the root `companies` collection. */
+  company?: CompanyState;
+  features: EnvironmentFeatures;
+  /** The application user of the calling app in this environment. */
+  caller: UserState | { userSecurityId: string; userName: string };
+  behaviour: BehaviourSwitches;
+  delays: AsyncDelays;
+  timeScale: number;
+  now(): number;
+  newGuid(): string;
+  /** Marks the state dirty so the store persists it after the request. */
+  changed(): void;
+}
+
+/** How a bound action completed; decides the HTTP answer (reference §10.4). */
+export type ActionResult = { kind: "Updated" } | { kind: "Deleted" } | { kind: "Created"; body?: Record<string, unknown> };
+
+export interface Parent {
+  set: EntitySetDef<any>;
+  row: any;
+}
+
+/**
+ * One OData entity set (an automation API page). Handlers receive and return the emulator's own rows;
+ * `toWire` turns a row into the page's JSON. Absent handlers mean the verb is not allowed (405).
+ */
+export interface EntitySetDef<Row> {
+  entitySet: string;
+  /** EDM entity type name used in messages (`Microsoft.NAV.<entityType>`). */
+  entityType: string;
+  /** Page caption, used in permission errors. */
+  page: string;
+  keys: KeyField[];
+  fields: Record<string, FieldSpec>;
+  /** Navigation properties (child entity sets evaluated against this row). */
+  navigations?: Record<string, EntitySetDef<any>>;
+  /** Media (stream) properties addressable as `<entity>(<key>)/<name>`. */
+  media?: Record<string, MediaDef<Row>>;
+  /** Bound actions `Microsoft.NAV.<name>`. */
+  actions?: Record<string, (ctx: AutomationContext, row: Row, parent?: Parent) => ActionResult>;
+  /** Whether the set exists in this environment's version (else 404 like an unknown route). */
+  available?: (features: EnvironmentFeatures) => boolean;
+  /** Permission set the caller needs besides D365 AUTOMATION (e.g. `EXTEN. MGT. - ADMIN`). */
+  requires?: string;
+  /** Rows visible at this path. May throw (e.g. pages that demand a filter). */
+  list(ctx: AutomationContext, parent: Parent | undefined, filterText?: string): Row[];
+  keyOf(row: Row): Record<string, string | number>;
+  toWire(row: Row, ctx: AutomationContext): Record<string, unknown>;
+  /** Revision counter of the row (feeds the ETag). */
+  rev?(row: Row): number;
+  insert?(ctx: AutomationContext, body: Record<string, unknown>, parent: Parent | undefined): Row;
+  modify?(ctx: AutomationContext, row: Row, body: Record<string, unknown>, parent: Parent | undefined): void;
+  remove?(ctx: AutomationContext, row: Row, parent: Parent | undefined): void;
+}
+
+export interface MediaDef<Row> {
+  read(ctx: AutomationContext, row: Row): Buffer;
+  write(ctx: AutomationContext, row: Row, bytes: Buffer): void;
+}
+
+/** Returns the fields that exist in this environment's version. */
+export function activeFields(def: EntitySetDef<any>, features: EnvironmentFeatures): Record<string, FieldSpec> {
+  const out: Record<string, FieldSpec> = {};
+  for (const [name, spec] of Object.entries(def.fields)) {
+    if (!spec.available || spec.available(features)) out[name] = spec;
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+/** Every switch of the emulator, with the documented default. See docs/emulator.md for the full table. */
+export interface EmulatorOptions {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** Directory for the CA, signing keys and persisted state. Default: a fresh temp dir (nothing persists). */
+  stateDir?: string;
+  /** Seed: a path to a JSON seed file or a seed object. Default: the built-in CRONUS-like seed. */
+  seed?: string | import("./state/seed").SeedInput;
+  /** Access token lifetime in seconds (default 3600; short values make expiry testable). */
+  tokenLifetimeSeconds?: number;
+  /** Admin token for the control plane (default: random). */
+  adminToken?: string;
+  /** Behaviours the reference marks unknown [UNK]; each has a documented default. */
+  behaviour?: Partial<BehaviourSwitches>;
+  /** Durations of asynchronous work, in milliseconds of emulated time. */
+  asyncDelays?: Partial<AsyncDelays>;
+  /** Multiplies every async delay (0.01 in tests, 1 for realistic timing). Default 1. */
+  timeScale?: number;
+}
+
+export interface BehaviourSwitches {
+  /** Bound action status codes: "source" (Updated ⇒ 200 empty, Deleted ⇒ 204, Created ⇒ 201) or "docs" (all 204). */
+  actionResponses: "source" | "docs";
+  /** HTTP status for a stale If-Match (`Request_EntityChanged`): 409 (default) or 412. */
+  etagMismatchStatus: 409 | 412;
+  /** HTTP status for `Internal_EntityWithSameKeyExists`: 400 (default) or 409. */
+  duplicateKeyStatus: 400 | 409;
+  /** Code for GET of a well-formed key that does not exist: `BadRequest_NotFound` (default) or `Internal_RecordNotFound`. */
+  missingKeyCode: "BadRequest_NotFound" | "Internal_RecordNotFound";
+  /** Match JSON property names case-insensitively on write (BCCH sends `SchemaSyncMode`). Default false. */
+  caseInsensitiveProperties: boolean;
+  /** Whether a `name` in an automationCompanies POST that differs from displayName is rejected (default false: overwritten). */
+  rejectCompanyNameOnInsert: boolean;
+  /** Refuse deleting a company with "company currently in use" this many times before it succeeds (default 0). */
+  companyInUseDeletes: number;
+  /** Status for unregistered/disabled app and missing role: 401 (default, all three) or 403 for missing role and disabled. */
+  authFailureStatus: 401 | 403;
+}
+
+export interface AsyncDelays {
+  /** Time an import/apply stays Scheduled (BC queues its task 200 ms ahead). */
+  rapidStartScheduledMs: number;
+  /** Time an import/apply stays InProgress. */
+  rapidStartRunMs: number;
+  /** Time an extension deployment stays InProgress. */
+  extensionDeployMs: number;
+}
+
+export const DEFAULT_BEHAVIOUR: BehaviourSwitches = {
+  actionResponses: "source",
+  etagMismatchStatus: 409,
+  duplicateKeyStatus: 400,
+  missingKeyCode: "BadRequest_NotFound",
+  caseInsensitiveProperties: false,
+  rejectCompanyNameOnInsert: false,
+  companyInUseDeletes: 0,
+  authFailureStatus: 401,
+};
+
+export const DEFAULT_ASYNC_DELAYS: AsyncDelays = {
+  rapidStartScheduledMs: 200,
+  rapidStartRunMs: 2000,
+  extensionDeployMs: 30_000,
+};

@@ -1,0 +1,78 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { handleAutomation } from "./automation/router";
+import { BcError, bcErrorBody, notFoundRoute } from "./errors";
+import { CONTROL_PREFIX, handleControl, type ControlDeps } from "./control/control-plane";
+import type { RequestLog } from "./request-log";
+import type { ServerDeps } from "./server-deps";
+import type { StateStore } from "./state/store";
+import type { TlsMaterial } from "./tls/certificates";
+// Entity modules register their sets with the automation registry on import.
+import "./automation/entities";
+
+export interface HttpServerParts {
+  tls: TlsMaterial;
+  deps: ServerDeps;
+  store: StateStore;
+  log: RequestLog;
+  control: Omit<ControlDeps, "store" | "log">;
+}
+
+/** One HTTPS origin on loopback serving Entra ID, the BC APIs and the control plane. */
+export function createHttpsServer(parts: HttpServerParts): Server {
+  const { deps, store, log } = parts;
+  const control: ControlDeps = { ...parts.control, store, log };
+  return createServer({ cert: parts.tls.certPem, key: parts.tls.keyPem }, (req, res) => {
+    const started = Date.now();
+    const correlationId = randomUUID();
+    res.setHeader("ms-correlation-x", correlationId);
+    route(req, res, deps, control)
+      .catch((err) => sendError(res, err, correlationId))
+      .finally(() => {
+        store.flush();
+        if (!req.url?.startsWith(CONTROL_PREFIX)) {
+          log.add({
+            at: new Date(started).toISOString(),
+            method: req.method ?? "",
+            path: (req.url ?? "").split("?")[0],
+            status: res.statusCode,
+            durationMs: Date.now() - started,
+          });
+        }
+      });
+  });
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, control: ControlDeps) {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", deps.origin());
+  } catch {
+    throw new BcError(400, "BadRequest_InvalidRequestUrl", "The request URL is not valid.");
+  }
+  if (url.pathname.startsWith(CONTROL_PREFIX)) return handleControl(req, res, url, control);
+  if (await deps.entra.handle(req, res, url)) return;
+  if (await handleAutomation(req, res, url, deps)) return;
+  throw notFoundRoute(url.pathname);
+}
+
+function sendError(res: ServerResponse, err: unknown, correlationId: string) {
+  const known = err instanceof BcError ? err : undefined;
+  if (!known) {
+    // An emulator bug: answer like BC's internal errors and keep serving. Never print request data.
+    process.stderr.write(`emulator: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  }
+  const error = known ?? new BcError(500, "Internal_ServerError", "An unexpected error occurred on the server.");
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = bcErrorBody(error, correlationId);
+  res.writeHead(error.status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    ...error.headers,
+  });
+  res.end(body);
+}
