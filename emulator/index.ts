@@ -12,10 +12,15 @@ import type { EmulatorState } from "./state/model";
 import { defaultSeed, loadSeedFile, stateFromSeed, type SeedInput } from "./state/seed";
 import { StateStore } from "./state/store";
 import { ensureTlsMaterial } from "./tls/certificates";
+import { FaultInjector, type FaultReport, type FaultRule } from "./realism/faults";
+import { latencySource } from "./realism/latency";
+import { DEFAULT_LIMITS, PrincipalLimiter } from "./realism/limits";
+import { DEFAULT_TIMEOUTS, type RealismParts } from "./realism/pipeline";
 
 export type { EmulatorOptions } from "./options";
 export type { EmulatorState } from "./state/model";
 export type { SeedInput } from "./state/seed";
+export type { FaultRule, FaultReport } from "./realism/faults";
 export { defaultSeed, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID } from "./state/seed";
 
 /** A running emulator: where it listens, the seeded credentials, and handles to inspect and change it. */
@@ -42,6 +47,10 @@ export interface RunningEmulator {
   reset(): void;
   requests(): RequestLogEntry[];
   clearRequests(): void;
+  /** Fault injection: add a rule (returns it with its id), list rules with how often each fired, clear. */
+  faults: { add(rule: FaultRule): FaultReport; list(): FaultReport[]; remove(id: string): boolean; clear(): void };
+  /** Highest number of requests a principal (`<tenantId>:<clientId>`) had in processing at once. */
+  maxConcurrent(principal?: string): number;
   stop(): Promise<void>;
 }
 
@@ -62,24 +71,37 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     options: { tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600 },
     now,
   });
-  const adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
+  const timeScale = options.timeScale ?? 1;
+  const limits = options.limits === false ? undefined : { ...DEFAULT_LIMITS, ...options.limits };
+  const limiter = limits ? new PrincipalLimiter(limits, timeScale) : undefined;
+  const faults = new FaultInjector(options.faults ?? [], options.faultSeed);
+  const realism: RealismParts = {
+    limiter,
+    limits,
+    faults,
+    latency: latencySource(options.latency),
+    timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+    timeScale,
+  };  const adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
   const deps: ServerDeps = {
     state: () => store.state,
     origin: () => origin,
     entra,
     behaviour: { ...DEFAULT_BEHAVIOUR, ...options.behaviour },
     delays: { ...DEFAULT_ASYNC_DELAYS, ...options.asyncDelays },
-    timeScale: options.timeScale ?? 1,
+    timeScale,
     now,
     changed: () => store.markChanged(),
   };
   const reset = () => store.replace(initial());
+
   const server = createHttpsServer({
     tls,
     deps,
     store,
     log,
-    control: { adminToken, info: () => info(), reset },
+    control: { adminToken, info: () => info(), reset, faults, limiter },
+    realism,
   });
   await new Promise<void>((ok, fail) => {
     server.once("error", fail);
@@ -113,6 +135,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     reset,
     requests: () => log.list(),
     clearRequests: () => log.clear(),
+    faults: {
+      add: (rule) => faults.add(rule),
+      list: () => faults.list(),
+      remove: (id) => faults.remove(id),
+      clear: () => faults.clear(),
+    },
+    maxConcurrent: (principal = `${primary.tenantId}:${primary.clientId}`) => limiter?.maxActive(principal) ?? 0,
     async stop() {
       await new Promise<void>((ok) => {
         server.close(() => ok());

@@ -14,8 +14,18 @@ export interface EmulatorOptions {
   behaviour?: Partial<BehaviourSwitches>;
   /** Durations of asynchronous work, in milliseconds of emulated time. */
   asyncDelays?: Partial<AsyncDelays>;
-  /** Multiplies every async delay (0.01 in tests, 1 for realistic timing). Default 1. */
+  /** Multiplies every async delay and BC's time limits (0.01 in tests, 1 for realistic timing). Default 1. */
   timeScale?: number;
+  /** BC's per-principal limits (reference §10.7); on by default, `false` turns them off. */
+  limits?: Partial<import("./realism/limits").LimitOptions> | false;
+  /** Latency added to every API request (default none). */
+  latency?: import("./realism/latency").LatencyOptions;
+  /** Operation (408) and gateway (504) time limits, before scaling by timeScale. */
+  timeouts?: Partial<import("./realism/pipeline").TimeoutOptions>;
+  /** Fault injection rules active from the start (more can be added over the control plane). */
+  faults?: import("./realism/faults").FaultRule[];
+  /** Seed for probabilistic faults (default 7). */
+  faultSeed?: number;
 }
 
 export interface BehaviourSwitches {

@@ -8,6 +8,7 @@ import type { RequestLog } from "./request-log";
 import type { ServerDeps } from "./server-deps";
 import type { StateStore } from "./state/store";
 import type { TlsMaterial } from "./tls/certificates";
+import { isApiPath, type RealismParts, withRealism } from "./realism/pipeline";
 // Entity modules register their sets with the automation registry on import.
 import "./automation/entities";
 
@@ -17,6 +18,7 @@ export interface HttpServerParts {
   store: StateStore;
   log: RequestLog;
   control: Omit<ControlDeps, "store" | "log">;
+  realism: RealismParts;
 }
 
 /** One HTTPS origin on loopback serving Entra ID, the BC APIs and the control plane. */
@@ -27,15 +29,17 @@ export function createHttpsServer(parts: HttpServerParts): Server {
     const started = Date.now();
     const correlationId = randomUUID();
     res.setHeader("ms-correlation-x", correlationId);
-    route(req, res, deps, control)
-      .catch((err) => sendError(res, err, correlationId))
+    const path = (req.url ?? "").split("?")[0];
+    const serve = () => route(req, res, deps, control);
+    (isApiPath(path) ? withRealism(req, res, path, parts.realism, serve) : serve())
+      .catch((err) => sendError(res, err, correlationId, path.startsWith("/admin/")))
       .finally(() => {
         store.flush();
         if (!req.url?.startsWith(CONTROL_PREFIX)) {
           log.add({
             at: new Date(started).toISOString(),
             method: req.method ?? "",
-            path: (req.url ?? "").split("?")[0],
+            path,
             status: res.statusCode,
             durationMs: Date.now() - started,
           });
@@ -57,7 +61,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
   throw notFoundRoute(url.pathname);
 }
 
-function sendError(res: ServerResponse, err: unknown, correlationId: string) {
+function sendError(res: ServerResponse, err: unknown, correlationId: string, adminShape: boolean) {
   const known = err instanceof BcError ? err : undefined;
   if (!known) {
     // An emulator bug: answer like BC's internal errors and keep serving. Never print request data.
@@ -68,7 +72,10 @@ function sendError(res: ServerResponse, err: unknown, correlationId: string) {
     res.destroy();
     return;
   }
-  const body = bcErrorBody(error, correlationId);
+  // The Admin Center API does not wrap its errors in `error` (reference §12.1).
+  const body = adminShape
+    ? JSON.stringify({ code: error.code, message: error.message })
+    : bcErrorBody(error, correlationId);
   res.writeHead(error.status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(body),

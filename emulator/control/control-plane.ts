@@ -5,6 +5,8 @@ import type { RequestLog } from "../request-log";
 import { stateFromSeed, type SeedInput } from "../state/seed";
 import type { StateStore } from "../state/store";
 import type { EmulatorState } from "../state/model";
+import type { FaultInjector, FaultRule } from "../realism/faults";
+import type { PrincipalLimiter } from "../realism/limits";
 
 export const CONTROL_PREFIX = "/_emulator/";
 
@@ -14,6 +16,8 @@ export interface ControlDeps {
   log: RequestLog;
   info: () => Record<string, unknown>;
   reset: () => void;
+  faults: FaultInjector;
+  limiter?: PrincipalLimiter;
 }
 
 /**
@@ -56,7 +60,28 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
     case "DELETE requests":
       deps.log.clear();
       return sendEmpty(res, 204);
+    case "GET faults":
+      return sendJson(res, 200, { value: deps.faults.list() });
+    case "POST faults": {
+      const rule = parseJson(await readBody(req)) as FaultRule | undefined;
+      try {
+        return sendJson(res, 201, deps.faults.add(rule as FaultRule));
+      } catch (err) {
+        return sendJson(res, 400, { code: "InvalidFaultRule", message: (err as Error).message });
+      }
+    }
+    case "DELETE faults":
+      deps.faults.clear();
+      return sendEmpty(res, 204);
     default:
+      if (req.method === "DELETE" && url.pathname.startsWith(`${CONTROL_PREFIX}faults/`)) {
+        const id = decodeURIComponent(url.pathname.slice(`${CONTROL_PREFIX}faults/`.length));
+        return deps.faults.remove(id) ? sendEmpty(res, 204) : sendJson(res, 404, { code: "NotFound", message: `No fault '${id}'.` });
+      }
+      if (req.method === "GET" && url.pathname.startsWith(`${CONTROL_PREFIX}limits/`)) {
+        const principal = decodeURIComponent(url.pathname.slice(`${CONTROL_PREFIX}limits/`.length));
+        return sendJson(res, 200, { principal, maxConcurrent: deps.limiter?.maxActive(principal) ?? 0 });
+      }
       return sendJson(res, 404, { code: "NotFound", message: `No control route '${route}'.` });
   }
 }

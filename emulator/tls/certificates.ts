@@ -3,22 +3,14 @@
  * loopback names it signs. MSAL refuses plain-http authorities, so the emulator serves HTTPS and clients trust
  * `ca.pem` explicitly (DESIGN.md, "Facts measured").
  */
-import {
-  KeyObject,
-  X509Certificate as NodeX509Certificate,
-  createPrivateKey,
-  createPublicKey,
-  randomBytes,
-  webcrypto,
-} from "node:crypto";
+import { KeyObject, X509Certificate as NodeX509Certificate, createPrivateKey, createPublicKey, webcrypto } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 // Must precede @peculiar/x509, which needs a Reflect metadata polyfill at load time.
 import "./reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { createFileOnce, replaceFile } from "./files";
-
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+import { BACKDATE_MS, RSA_2048_SHA256 as RSA, generateRsaKeyPair, randomSerial } from "./self-signed";
 
 export interface TlsMaterial {
   caCertPem: string;
@@ -30,19 +22,11 @@ export interface TlsMaterial {
 /** File names inside the state directory. */
 export const TLS_FILES = { caCert: "ca.pem", caKey: "ca-key.pem", server: "tls-server.pem" } as const;
 
-const RSA: webcrypto.RsaHashedKeyGenParams = {
-  name: "RSASSA-PKCS1-v1_5",
-  hash: "SHA-256",
-  publicExponent: new Uint8Array([1, 0, 1]),
-  modulusLength: 2048,
-};
 const DAY_MS = 24 * 60 * 60 * 1000;
 const CA_VALIDITY_MS = 3652 * DAY_MS;
 const SERVER_VALIDITY_MS = 397 * DAY_MS;
 /** A server certificate closer than this to its expiry is replaced. */
 const SERVER_RENEW_BEFORE_MS = 30 * DAY_MS;
-/** Backdating absorbs small clock differences between processes. */
-const BACKDATE_MS = 5 * 60 * 1000;
 const SERVER_DNS_NAMES = ["localhost"];
 const SERVER_IPS = ["127.0.0.1", "::1"];
 
@@ -148,7 +132,7 @@ function reusableServerMaterial(text: string, ca: CaMaterial): { certPem: string
 }
 
 async function generateCa(): Promise<{ certPem: string; keyPem: string }> {
-  const keys = (await webcrypto.subtle.generateKey(RSA, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const keys = await generateRsaKeyPair();
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
@@ -167,7 +151,7 @@ async function generateCa(): Promise<{ certPem: string; keyPem: string }> {
 }
 
 async function issueServerCertificate(ca: CaMaterial): Promise<{ certPem: string; keyPem: string }> {
-  const keys = (await webcrypto.subtle.generateKey(RSA, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const keys = await generateRsaKeyPair();
   const caSigningKey = await webcrypto.subtle.importKey(
     "pkcs8",
     ca.key.export({ type: "pkcs8", format: "der" }),
@@ -203,13 +187,6 @@ async function issueServerCertificate(ca: CaMaterial): Promise<{ certPem: string
 
 function pkcs8Pem(key: webcrypto.CryptoKey): string {
   return ensureNewline(KeyObject.from(key).export({ type: "pkcs8", format: "pem" }).toString());
-}
-
-/** A positive 128-bit serial number (hex, leading byte non-zero and below 0x80). */
-function randomSerial(): string {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
-  return bytes.toString("hex");
 }
 
 function sameKeyPair(cert: NodeX509Certificate, key: KeyObject): boolean {
