@@ -1,0 +1,40 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { AdoptArgs, ConnectionArgs, Timeouts } from "./common";
+import { providerFor, TYPE_MODULE } from "./shim";
+
+export interface CompanyArgs extends ConnectionArgs, AdoptArgs {
+  /** Company display name (≤ 250 characters). BC derives the company `name` from its first 30 characters. */
+  displayName: pulumi.Input<string>;
+  /** Business profile id (optional). */
+  businessProfileId?: pulumi.Input<string>;
+  /** Deadlines; `delete` bounds the retries while BC reports the company "currently in use". */
+  timeouts?: pulumi.Input<Timeouts>;
+}
+
+/**
+ * A Business Central company, created through `automationCompanies`. The company is not initialised: import a
+ * RapidStart package ({@link ConfigurationPackage}) to set it up. A `displayName` change is an in-place update;
+ * `name` keeps the value BC derived at creation. Consider `protect: true` or `retainOnDelete: true` for
+ * production companies: deleting a company deletes its data.
+ */
+export class Company extends pulumi.dynamic.Resource {
+  /** BC company id (GUID). Also the resource id. */
+  declare readonly companyId: pulumi.Output<string>;
+  /** Company name derived by BC (first 30 characters of the display name at creation; read-only afterwards). */
+  declare readonly name: pulumi.Output<string>;
+  declare readonly displayName: pulumi.Output<string>;
+  declare readonly businessProfileId: pulumi.Output<string>;
+  declare readonly evaluationCompany: pulumi.Output<boolean>;
+  declare readonly environment: pulumi.Output<string>;
+
+  constructor(name: string, args: CompanyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerFor("Company"),
+      name,
+      { ...args, companyId: undefined, name: undefined, evaluationCompany: undefined, environment: args.environment },
+      opts,
+      TYPE_MODULE,
+      "Company",
+    );
+  }
+}

@@ -1,0 +1,62 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { AdoptArgs, ConnectionArgs, Timeouts } from "./common";
+import { filePathOf } from "./files";
+import { providerFor, TYPE_MODULE } from "./shim";
+
+export interface ConfigurationPackageArgs extends ConnectionArgs, AdoptArgs {
+  /** Company the package belongs to (GUID), e.g. `company.companyId`. */
+  companyId: pulumi.Input<string>;
+  /** Package code (Code[20], stored upper-case). Changing it replaces the package. */
+  code: pulumi.Input<string>;
+  /** Package name (≤ 50 characters). */
+  packageName: pulumi.Input<string>;
+  /** Windows language id of the package (0 = none). */
+  languageId?: pulumi.Input<number>;
+  /** The `.rapidstart` file: a path or a `pulumi.asset.FileAsset`. Its SHA-256, not its path, decides updates. */
+  file: pulumi.Input<string | pulumi.asset.FileAsset>;
+  /** Apply the package after importing it (default true). With false the package is imported only. */
+  apply?: pulumi.Input<boolean>;
+  /** Accept an apply that completed with row errors (`numberOfErrors > 0`); default false fails the operation. */
+  allowRowErrors?: pulumi.Input<boolean>;
+  timeouts?: pulumi.Input<Timeouts>;
+}
+
+/**
+ * A RapidStart configuration package: created, uploaded, imported and (by default) applied. A content change
+ * re-uploads, re-imports and re-applies. Deleting the resource deletes the package record only: the data the
+ * package applied stays in the company.
+ */
+export class ConfigurationPackage extends pulumi.dynamic.Resource {
+  declare readonly packageId: pulumi.Output<string>;
+  declare readonly code: pulumi.Output<string>;
+  declare readonly fileSha256: pulumi.Output<string>;
+  declare readonly numberOfTables: pulumi.Output<number>;
+  declare readonly numberOfRecords: pulumi.Output<number>;
+  declare readonly numberOfErrors: pulumi.Output<number>;
+  declare readonly importStatus: pulumi.Output<string>;
+  declare readonly applyStatus: pulumi.Output<string>;
+  declare readonly environment: pulumi.Output<string>;
+
+  constructor(name: string, args: ConfigurationPackageArgs, opts?: pulumi.CustomResourceOptions) {
+    const { file, ...rest } = args;
+    super(
+      providerFor("ConfigurationPackage"),
+      name,
+      {
+        ...rest,
+        filePath: filePathOf(file),
+        packageId: undefined,
+        fileSha256: undefined,
+        numberOfTables: undefined,
+        numberOfRecords: undefined,
+        numberOfErrors: undefined,
+        importStatus: undefined,
+        applyStatus: undefined,
+        environment: args.environment,
+      },
+      opts,
+      TYPE_MODULE,
+      "ConfigurationPackage",
+    );
+  }
+}

@@ -1,0 +1,6 @@
+export { Company, type CompanyArgs } from "./company";
+export { ConfigurationPackage, type ConfigurationPackageArgs } from "./configuration-package";
+export { Extension, type ExtensionArgs, type AppSourceSource } from "./extension";
+export { UserGroupMember, type UserGroupMemberArgs } from "./user-group-member";
+export { PermissionSetAssignment, type PermissionSetAssignmentArgs } from "./permission-set-assignment";
+export type { ConnectionArgs, Timeouts, AdoptArgs } from "./common";

@@ -1,0 +1,39 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { AdoptArgs, ConnectionArgs } from "./common";
+import { providerFor, TYPE_MODULE } from "./shim";
+
+export interface UserGroupMemberArgs extends ConnectionArgs, AdoptArgs {
+  /** The user's security id (GUID). Give this or `userName`. */
+  userSecurityId?: pulumi.Input<string>;
+  /** The user's BC user name (resolved to its security id). Give this or `userSecurityId`. */
+  userName?: pulumi.Input<string>;
+  /** User group code (Code[20]). */
+  groupCode: pulumi.Input<string>;
+  /** Company name the membership applies to; `""` (default) = all companies. */
+  companyName?: pulumi.Input<string>;
+  /** Company used in Automation API paths (default: the first one). */
+  companyId?: pulumi.Input<string>;
+}
+
+/**
+ * Membership of a user in a legacy BC user group. User groups were removed in BC 25.0: on 25+ this resource
+ * fails with an explanation; use {@link PermissionSetAssignment} (for users or security groups) instead.
+ * Any change replaces the membership.
+ */
+export class UserGroupMember extends pulumi.dynamic.Resource {
+  declare readonly memberId: pulumi.Output<string>;
+  declare readonly userSecurityId: pulumi.Output<string>;
+  declare readonly groupCode: pulumi.Output<string>;
+  declare readonly environment: pulumi.Output<string>;
+
+  constructor(name: string, args: UserGroupMemberArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerFor("UserGroupMember"),
+      name,
+      { ...args, memberId: undefined, userSecurityId: args.userSecurityId, environment: args.environment },
+      opts,
+      TYPE_MODULE,
+      "UserGroupMember",
+    );
+  }
+}
