@@ -63,6 +63,8 @@ export async function handleAutomation(
     now: deps.now,
     newGuid: () => randomUUID(),
     changed: deps.changed,
+    // Added for media links (extensionUpload.extensionContent@odata.mediaEditLink); see AutomationContext.serviceRoot.
+    serviceRoot,
   };
   for (const tick of tickers) tick(ctx);
 
@@ -157,7 +159,7 @@ function selectKey(ctx: AutomationContext, cursor: Cursor, keyText: string): Cur
 
 function findByKey(ctx: AutomationContext, def: EntitySetDef<any>, parent: Parent | undefined, keyText: string) {
   const wanted = bindKey(parseKeySegment(keyText), def.keys);
-  const row = def.list(ctx, parent, keyFilterText(wanted)).find((candidate) => sameKey(def.keyOf(candidate), wanted));
+  const row = def.list(ctx, parent, keyFilterText(wanted, def)).find((candidate) => sameKey(def.keyOf(candidate), wanted));
   if (!row) {
     const ids = Object.entries(wanted)
       .map(([k, v]) => `${k}='${v}'`)
@@ -168,9 +170,10 @@ function findByKey(ctx: AutomationContext, def: EntitySetDef<any>, parent: Paren
 }
 
 /** A key lookup counts as a filter on the key fields (pages that demand a filter accept it). */
-function keyFilterText(key: Record<string, unknown>): string {
+function keyFilterText(key: Record<string, unknown>, def: EntitySetDef<any>): string {
+  const quoted = (k: string) => def.keys.find((f) => f.name === k)?.type === "string";
   return Object.entries(key)
-    .map(([k, v]) => `${k} eq ${typeof v === "string" ? `'${v}'` : v}`)
+    .map(([k, v]) => `${k} eq ${quoted(k) ? `'${String(v).replace(/'/g, "''")}'` : v}`)
     .join(" and ");
 }
 
@@ -195,7 +198,7 @@ async function dispatch(
     case "collection": {
       const { def, parent } = cursor;
       if (method === "GET") {
-        const query = parseQueryOptions(url.searchParams, { name: def.entityType, fields: fieldTypes(def, ctx) }, Object.keys(def.navigations ?? {}));
+        const query = parseQueryOptions(url.searchParams, { name: def.entityType, fields: fieldTypes(def, ctx) }, navigationNames(def));
         const all = def.list(ctx, parent, url.searchParams.get("$filter") ?? undefined).map((row) => entityJson(ctx, def, row, query));
         const matched = applyQuery(all, { ...query, top: undefined, skip: undefined });
         const windowed = applyQuery(matched, { skip: query.skip, top: query.top });
@@ -230,7 +233,7 @@ async function dispatch(
     case "entity": {
       const { def, row, parent } = cursor;
       if (method === "GET") {
-        const query = parseQueryOptions(url.searchParams, { name: def.entityType, fields: fieldTypes(def, ctx) }, Object.keys(def.navigations ?? {}));
+        const query = parseQueryOptions(url.searchParams, { name: def.entityType, fields: fieldTypes(def, ctx) }, navigationNames(def));
         const json = selectFields(entityJson(ctx, def, row, query), query.select, ["@odata.etag", ...def.keys.map((k) => k.name)]);
         sendJson(res, 200, { "@odata.context": `${contextPath(cursor.path)}/$entity`, ...json }, { ...ODATA_HEADERS, etag: String(json["@odata.etag"]) });
         return;
@@ -281,6 +284,10 @@ async function dispatch(
       return sendEmpty(res, 201);
     }
   }
+}
+
+function navigationNames(def: EntitySetDef<any>): string[] {
+  return Object.keys(def === companiesSet ? companyScopedSets : (def.navigations ?? {}));
 }
 
 function methodNotAllowedFor(method: string, def: EntitySetDef<any>) {

@@ -77,7 +77,8 @@ function readString(text: string, start: number): { value: string; end: number }
   let i = start + 1;
   for (;;) {
     const quote = text.indexOf("'", i);
-    if (quote < 0) throw badRequest(`There is an unterminated string literal at position ${start} in '${quoteExpr(text)}'.`);
+    if (quote < 0)
+      throw badRequest(`There is an unterminated string literal at position ${start} in '${quoteExpr(text)}'.`);
     value += text.slice(i, quote);
     if (text[quote + 1] !== "'") return { value, end: quote + 1 };
     value += "'";
