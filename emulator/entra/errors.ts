@@ -59,7 +59,11 @@ export function entraErrorBody(err: EntraError, ctx: ErrorContext): Record<strin
  * that are not credentials (tenant, client id, scope, grant type, issuer, subject, audience, thumbprint).
  */
 export function quoted(value: string): string {
-  const clean = value.replace(/[\u0000-\u001f\u007f]/g, "?");
+  let clean = "";
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    clean += code < 0x20 || code === 0x7f ? "?" : ch;
+  }
   return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }
 

@@ -3,7 +3,14 @@
  * own signing certificates, so JWKS entries carry `x5c`/`x5t`), and plain RSA keys for the test OIDC issuers.
  * Keys live in the state directory (mode 0600) so tokens stay valid across restarts.
  */
-import { type JsonWebKey, type KeyObject, X509Certificate, createHash, createPrivateKey, createPublicKey } from "node:crypto";
+import {
+  type JsonWebKey,
+  type KeyObject,
+  X509Certificate,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+} from "node:crypto";
 import { generateKeyPair } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
@@ -79,7 +86,9 @@ export function publicJwk(key: RsaSigningKey | CertifiedSigningKey, extra: Recor
 
 /** RFC 7638 thumbprint of an RSA public key. */
 export function jwkThumbprint(n: string, e: string): string {
-  return createHash("sha256").update(JSON.stringify({ e, kty: "RSA", n })).digest("base64url");
+  return createHash("sha256")
+    .update(JSON.stringify({ e, kty: "RSA", n }))
+    .digest("base64url");
 }
 
 type StoredJwk = JsonWebKey & { x5c?: unknown };

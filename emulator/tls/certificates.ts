@@ -3,7 +3,13 @@
  * loopback names it signs. MSAL refuses plain-http authorities, so the emulator serves HTTPS and clients trust
  * `ca.pem` explicitly (DESIGN.md, "Facts measured").
  */
-import { KeyObject, X509Certificate as NodeX509Certificate, createPrivateKey, createPublicKey, webcrypto } from "node:crypto";
+import {
+  KeyObject,
+  X509Certificate as NodeX509Certificate,
+  createPrivateKey,
+  createPublicKey,
+  webcrypto,
+} from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 // Must precede @peculiar/x509, which needs a Reflect metadata polyfill at load time.
