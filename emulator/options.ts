@@ -45,6 +45,27 @@ export interface BehaviourSwitches {
   companyInUseDeletes: number;
   /** Status for unregistered/disabled app and missing role: 401 (default, all three) or 403 for missing role and disabled. */
   authFailureStatus: 401 | 403;
+  /**
+   * RapidStart import when the package code inside the file differs from the configuration package's code:
+   * "error" (default; every published version of codeunit 5432 calls `ImportPackageXMLWithCodeFromStream`, which
+   * fails with "The package code specified on the configuration package must be the same as the package name in the
+   * imported package.") or "force" (import under the package's code, as reference §5.2 step 3 infers).
+   */
+  rapidStartCodeMismatch: "error" | "force";
+  /**
+   * Fault realism for PTE deployments (user-voices §3a.2): a deployment that succeeds reports `Failed` in
+   * `extensionDeploymentStatus` although the app is installed. Default false.
+   */
+  deploymentReportsFailedButInstalls: boolean;
+  /** Fault realism: `extensionDeploymentStatus` answers an empty list (seen after platform updates). Default false. */
+  deploymentStatusEmptyList: boolean;
+  /**
+   * `users(…)/Microsoft.NAV.getNewUsersFromOffice365[Async]` called by an app (S2S). The docs say these actions
+   * "aren't supported when using S2S authentication" without saying how they fail [UNK]. "unsupported" (default):
+   * the synchronous action answers 400 Application_DialogException and the async one queues a job (201) that ends
+   * in status Error with the same text. "supported": both succeed (nothing to import: Entra users are not modelled).
+   */
+  getNewUsersWithS2S: "unsupported" | "supported";
 }
 
 export interface AsyncDelays {
@@ -65,6 +86,10 @@ export const DEFAULT_BEHAVIOUR: BehaviourSwitches = {
   rejectCompanyNameOnInsert: false,
   companyInUseDeletes: 0,
   authFailureStatus: 401,
+  rapidStartCodeMismatch: "error",
+  deploymentReportsFailedButInstalls: false,
+  deploymentStatusEmptyList: false,
+  getNewUsersWithS2S: "unsupported",
 };
 
 export const DEFAULT_ASYNC_DELAYS: AsyncDelays = {

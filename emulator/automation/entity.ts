@@ -44,6 +44,11 @@ export interface AutomationContext {
   newGuid(): string;
   /** Marks the state dirty so the store persists it after the request. */
   changed(): void;
+  /**
+   * Absolute automation service root of this request (`https://…/v2.0/[tenant/]env/api/microsoft/automation/v2.0`).
+   * Entities use its origin to build absolute `@odata.mediaEditLink`s (BCCH PATCHes the link it is given).
+   */
+  serviceRoot?: string;
 }
 
 /** How a bound action completed; decides the HTTP answer (reference §10.4). */

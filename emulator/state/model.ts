@@ -8,6 +8,133 @@ export type Guid = string;
 export interface EmulatorState {
   version: 1;
   tenants: TenantState[];
+  /** The AppSource catalog the Admin Center installs from (emulator/admin; absent ⇒ empty catalog). */
+  appSourceCatalog?: AppSourceAppState[];
+}
+
+// ----- Business Central Admin Center API (reference §12), maintained by emulator/admin -----
+
+/** An AppSource app the Admin Center can install: the emulator's stand-in for the marketplace. */
+export interface AppSourceAppState {
+  appId: Guid;
+  name: string;
+  publisher: string;
+  versions: AppSourceVersionState[];
+}
+
+export interface AppSourceVersionState {
+  version: string;
+  /** Preview versions (Embed ISV program) install only with `allowPreviewVersion` and an explicit `targetVersion`. */
+  preview: boolean;
+  /** Lowest environment application version this app version runs on. */
+  minApplicationVersion: string;
+  dependencies: { appId: Guid; minVersion: string }[];
+}
+
+/** Admin Center operation statuses; the API writes them lower-case (reference §12.2). */
+export type AdminOperationStatus = "queued" | "scheduled" | "running" | "succeeded" | "failed" | "canceled" | "skipped";
+
+export interface TenantAdminCenterState {
+  /** Environments the Admin Center lists but BC does not serve: being created or copied, soft deleted, being removed. */
+  inactiveEnvironments: EnvironmentState[];
+  /** Environment operations (create, copy, delete, softDelete, recover), newest last. */
+  operations: EnvironmentOperationState[];
+  /** Maximum number of environments of each type (`maximumNumberOfEnvironmentsAllowedReached`). */
+  quotas: { production: number; sandbox: number };
+}
+
+export interface EnvironmentOperationState {
+  id: Guid;
+  type: "create" | "copy" | "delete" | "softDelete" | "recover";
+  status: AdminOperationStatus;
+  aadTenantId: Guid;
+  createdOn: string;
+  startedOn?: string;
+  completedOn?: string;
+  createdBy: string;
+  errorMessage: string;
+  parameters: Record<string, unknown>;
+  environmentName: string;
+  environmentType: "Production" | "Sandbox";
+  productFamily: string;
+  /** Emulated times (ms since epoch) at which the operation starts running and completes. */
+  startAt: number;
+  finishAt: number;
+}
+
+export type EnvironmentAdminStatus =
+  | "NotReady"
+  | "Removing"
+  | "Preparing"
+  | "Active"
+  | "Upgrading"
+  | "CreatingFailed"
+  | "RemovingFailed"
+  | "SoftDeleting"
+  | "SoftDeletingFailed"
+  | "SoftDeleted"
+  | "Recovering"
+  | "RecoveringFailed";
+
+/** What the Admin Center knows about an environment beyond BC's own data. Absent on seeded environments (⇒ Active). */
+export interface EnvironmentAdminState {
+  status: EnvironmentAdminStatus;
+  ringName: string;
+  createdOn: string;
+  appInsightsKey: string;
+  softDeletedOn?: string;
+  hardDeletePendingOn?: string;
+  /** When (ms since epoch, emulated) a soft-deleted environment is purged for good. */
+  purgeAt?: number;
+  deleteReason?: string;
+  /** App install/update/uninstall operations of the Admin Center (`…/apps/{appId}/operations`). */
+  appOperations: AppOperationState[];
+  /** Last update and uninstall attempts per app id (shown by `GET …/apps`). */
+  appHistory: Record<Guid, AppHistoryState>;
+}
+
+export interface AppHistoryState {
+  lastOperationId?: Guid;
+  lastUpdateAttemptResult?: string;
+  lastUninstallOperationId?: Guid;
+  lastUninstallAttemptResult?: string;
+}
+
+export interface AppOperationState {
+  id: Guid;
+  appId: Guid;
+  type: "install" | "update" | "uninstall";
+  status: AdminOperationStatus;
+  sourceAppVersion: string;
+  targetAppVersion: string;
+  createdOn: string;
+  startedOn?: string;
+  completedOn?: string;
+  errorMessage: string;
+  createdBy: string;
+  canceledBy: string;
+  creatorPrincipalType: "App" | "User";
+  /** PTE installs (`pteInstall`, API 2.29): when the uploaded package deploys. */
+  scheduleKind?: "Immediate" | "UpdateWindow" | "NextMinorUpdate" | "NextMajorUpdate";
+  parameters: Record<string, unknown>;
+  /** Emulated times (ms since epoch) at which the operation starts running and completes (absent: waits indefinitely). */
+  startAt?: number;
+  finishAt?: number;
+  /** What the operation publishes, installs or removes when it succeeds. */
+  package: {
+    name: string;
+    publisher: string;
+    /** Dependencies with their minimum versions (`version`). */
+    dependencies: { id: Guid; name: string; publisher: string; version: string }[];
+    publishedAs: "Global" | "PTE";
+    /** Package id: read from an uploaded `.app` (PTEs), fixed per app version for AppSource apps. */
+    packageId: Guid;
+    contentBase64?: string;
+    schemaSyncMode?: "Add" | "ForceSync";
+    deleteData?: boolean;
+  };
+  /** The NAV App Tenant Operation (deploymentOperations row) that carries out an install/update. */
+  deploymentOperationId?: Guid;
 }
 
 /** An Entra ID tenant with its app registrations and its Business Central environments. */
@@ -18,6 +145,10 @@ export interface TenantState {
   apps: EntraApp[];
   /** Federated identity issuers trusted by this tenant's apps (e.g. a CI system's OIDC issuer). */
   environments: EnvironmentState[];
+  /** Client ids on the Admin Center's "Authorized Microsoft Entra apps" list (reference §12.1, §12.4). */
+  authorizedAdminApps: Guid[];
+  /** Admin Center bookkeeping (emulator/admin); created on first use. */
+  adminCenter?: TenantAdminCenterState;
 }
 
 /** An Entra ID app registration plus its service principal's granted (admin-consented) app roles. */
@@ -60,6 +191,45 @@ export interface EnvironmentState {
   publishedApps: PublishedAppState[];
   /** NAV App Tenant Operation rows (what `extensionDeploymentStatus` lists). */
   deploymentOperations: DeploymentOperationState[];
+  /** Admin Center fields (status, ring, soft delete, app operations); absent on seeded environments (⇒ Active). */
+  admin?: EnvironmentAdminState;
+  /** Job Queue entries as `scheduledJobs` shows them (created by `getNewUsersFromOffice365Async`); absent ⇒ none. */
+  scheduledJobs?: ScheduledJobState[];
+  /** Feature Management keys (`features`, BC 27+); absent ⇒ the built-in defaults, created on first use. */
+  featureKeys?: FeatureKeyState[];
+}
+
+/** A Job Queue Entry seen through the "Job Queue Entry Buffer" of page 30068 (reference §7.2). Per company. */
+export interface ScheduledJobState extends Versioned {
+  /** SystemId of the buffer row: the `id` the API shows. */
+  id: Guid;
+  companyName: string;
+  category: string;
+  description: string;
+  startDateTime: string;
+  /** Job Queue Entry status; `Finished` once the entry is gone (the API's rule). */
+  status: "Ready" | "In Process" | "Error" | "On Hold" | "Finished";
+  errorMessage: string;
+  /** When (ms since epoch) a Ready job starts and a running job ends; set by whoever enqueues the job. */
+  runAt?: number;
+  finishAt?: number;
+  /** How the run ends: the entry is removed (`Finished`) or stays with status Error and `failureMessage`. */
+  outcome?: "Finished" | "Error";
+  failureMessage?: string;
+}
+
+/** A Feature Management key (page 30092, reference §7.9). */
+export interface FeatureKeyState extends Versioned {
+  id: string;
+  enabled: "None" | "All Users";
+  description: string;
+  learnMoreLink: string;
+  mandatoryBy: string;
+  canTry: boolean;
+  isOneWay: boolean;
+  dataUpdateRequired: boolean;
+  mandatoryByVersion: string;
+  descriptionInEnglish: string;
 }
 
 /** Common row bookkeeping: `rev` increments on every write and feeds the ETag. */
@@ -111,10 +281,33 @@ export interface ConfigurationPackageState extends Versioned {
   /** Base64 of the uploaded `.rapidstart` bytes ("" = the empty file row created on insert). */
   fileContentBase64: string;
   /** Tables parsed by the last successful import (table id, name, record count, rows with errors). */
-  importedTables: { tableId: number; tableName: string; records: number; errors: number }[];
+  importedTables: ImportedTableState[];
   /** Timestamps (ms since epoch) at which pending async work advances; absent when idle. */
   importTimeline?: { startAt: number; finishAt: number };
   applyTimeline?: { startAt: number; finishAt: number };
+  /** Revision of the package's `Tenant Config. Package File` row (its own ETag; bumped by content uploads). */
+  fileRev?: number;
+}
+
+/**
+ * One Config. Package Table of an imported package, with the counts its FlowFields show
+ * (see emulator/rapidstart/import.ts for how imports and applies change them).
+ */
+export interface ImportedTableState {
+  tableId: number;
+  tableName: string;
+  /** Config. Package Record rows currently held for the table (applied records are removed by apply). */
+  records: number;
+  /** Config. Package Error rows currently held for the table. */
+  errors: number;
+  /** `ParentTableID` from the package (0 = independent table). */
+  parentTableId?: number;
+  /** How many of `records` fail when applied (they stay in the package with one error each). */
+  failingRecords?: number;
+  /** The error each of the first few failing records gets when applied. */
+  failureMessages?: string[];
+  /** The first few error texts, for people inspecting the emulator's state (the API does not expose them). */
+  errorMessages?: string[];
 }
 
 export interface ExtensionUploadState extends Versioned {
@@ -212,6 +405,8 @@ export interface PublishedAppState {
   dependencies: Guid[];
   /** Base64 of the `.app` for uploaded packages. */
   contentBase64?: string;
+  /** Set by `uninstallAndDeleteExtensionData`: the app's table data was deleted (cleared on the next install). */
+  dataDeleted?: boolean;
 }
 
 export type DeploymentStatus = "Unknown" | "InProgress" | "Failed" | "Completed" | "NotFound";
@@ -232,4 +427,21 @@ export interface DeploymentOperationState {
   /** Outcome decided at start (e.g. duplicate version ⇒ Failed) and its detail text. */
   outcome?: "Completed" | "Failed";
   detail?: string;
+  /** What the operation will publish/install when it completes (see emulator/automation/entities/deployments.ts). */
+  request?: PendingDeployment;
+}
+
+/** The package and options of a deployment that has not completed yet. */
+export interface PendingDeployment {
+  appId: Guid;
+  /** Dependencies declared by the manifest (MinVersion as `version`). */
+  dependencies: { id: Guid; name: string; publisher: string; version: string }[];
+  publishedAs: "Global" | "PTE" | "Dev";
+  schemaSyncMode: "Add" | "ForceSync";
+  /** `Immediate`, `StageForNextMinorUpdate` or `StageForNextUpdate`. */
+  schedule: string;
+  /** Environment application version when a staged deployment was requested. */
+  stagedFromVersion?: string;
+  /** Base64 of the `.app` (absent for catalog installs). */
+  contentBase64?: string;
 }

@@ -1,0 +1,128 @@
+import { NOT_AN_EXTENSION_MESSAGE, NotAnExtensionFileError, readApp } from "../../app-package/read-app";
+import { BcError, dialog } from "../../errors";
+import type { ExtensionUploadState } from "../../state/model";
+import type { AutomationContext, EntitySetDef } from "../entity";
+import { registerSet } from "../registry";
+import { deployScheduleOf, startDeployment } from "./deployments";
+import { EXTENSION_MANAGEMENT_SET } from "./extensions";
+
+const SCHEDULES = ["Current version", "Next minor version", "Next major version"] as const;
+const SYNC_MODES = ["Add", "Force Sync"] as const;
+
+/**
+ * Page 30006 "APIV2 - Aut. Extension Upload" over table 5447 "API Extension Upload" (reference §6.2). The table's
+ * integer PK is never set, so a company holds at most one row (Id 0); a second POST is a duplicate key. The row is
+ * deleted only by the `upload` action (DeleteAllowed = false ⇒ DELETE answers 405). Absent in the 29-no-upload
+ * profile (§6.6).
+ */
+export const extensionUploadSet: EntitySetDef<ExtensionUploadState> = {
+  entitySet: "extensionUpload",
+  entityType: "extensionUpload",
+  page: "APIV2 - Aut. Extension Upload",
+  requires: EXTENSION_MANAGEMENT_SET,
+  available: (features) => features.extensionUpload,
+  keys: [{ name: "systemId", type: "guid" }],
+  fields: {
+    systemId: { type: "guid" },
+    schedule: { type: "enum", editable: true, enumValues: SCHEDULES },
+    schemaSyncMode: { type: "enum", editable: true, enumValues: SYNC_MODES },
+  },
+  list: (ctx) => (ctx.company?.extensionUpload ? [ctx.company.extensionUpload] : []),
+  keyOf: (row) => ({ systemId: row.systemId }),
+  rev: (row) => row.rev,
+  toWire: (row, ctx) => {
+    const link = mediaLink(ctx, row);
+    return {
+      systemId: row.systemId,
+      schedule: row.schedule,
+      schemaSyncMode: row.schemaSyncMode,
+      "extensionContent@odata.mediaEditLink": link,
+      "extensionContent@odata.mediaReadLink": link,
+    };
+  },
+  insert(ctx, body) {
+    const company = companyOf(ctx);
+    if (company.extensionUpload) {
+      throw new BcError(
+        ctx.behaviour.duplicateKeyStatus,
+        "Internal_EntityWithSameKeyExists",
+        "The record in table API Extension Upload already exists. Identification fields and values: Id='0'",
+      );
+    }
+    const row: ExtensionUploadState = {
+      rev: 1,
+      systemId: ctx.newGuid(),
+      schedule: (body.schedule as ExtensionUploadState["schedule"] | undefined) ?? "Current version",
+      schemaSyncMode: (body.schemaSyncMode as ExtensionUploadState["schemaSyncMode"] | undefined) ?? "Add",
+      contentBase64: "",
+    };
+    company.extensionUpload = row;
+    return row;
+  },
+  modify(_ctx, row, body) {
+    if (body.schedule !== undefined) row.schedule = body.schedule as ExtensionUploadState["schedule"];
+    if (body.schemaSyncMode !== undefined)
+      row.schemaSyncMode = body.schemaSyncMode as ExtensionUploadState["schemaSyncMode"];
+    row.rev += 1;
+  },
+  media: {
+    extensionContent: {
+      read: (_ctx, row) => Buffer.from(row.contentBase64, "base64"),
+      write(_ctx, row, bytes) {
+        row.contentBase64 = bytes.toString("base64");
+        row.rev += 1;
+      },
+    },
+  },
+  actions: {
+    /**
+     * Reads the package synchronously (bad bytes fail here, §6.2 step 5 [OBS BCCH#3659]), starts the asynchronous
+     * deployment and deletes the upload row. Result code Updated ⇒ 200 (§10.4).
+     */
+    upload(ctx, row) {
+      const company = companyOf(ctx);
+      const bytes = Buffer.from(row.contentBase64, "base64");
+      if (bytes.length === 0) throw dialog("Extension content is empty");
+      let info: ReturnType<typeof readApp>;
+      try {
+        info = readApp(bytes);
+      } catch (err) {
+        if (err instanceof NotAnExtensionFileError) {
+          throw new BcError(400, "Unknown", `${NOT_AN_EXTENSION_MESSAGE} (Parameter 'stream')`);
+        }
+        throw err;
+      }
+      startDeployment(ctx.env, info, {
+        now: ctx.now(),
+        newGuid: ctx.newGuid,
+        durationMs: ctx.delays.extensionDeployMs * ctx.timeScale,
+        operationType: "Upload",
+        schedule: deployScheduleOf(row.schedule),
+        schemaSyncMode: row.schemaSyncMode === "Force Sync" ? "ForceSync" : "Add",
+        publishedAs: "PTE",
+        content: bytes,
+      });
+      company.extensionUpload = null;
+      return { kind: "Updated" };
+    },
+  },
+};
+
+function companyOf(ctx: AutomationContext) {
+  if (!ctx.company) throw new BcError(400, "Internal_CompanyNotFound", "The company was not found.");
+  return ctx.company;
+}
+
+/**
+ * Absolute link to the row's `extensionContent` stream (BCCH PATCHes exactly this link). Built in the
+ * tenant-qualified form whatever form the request used, so the link — and the ETag computed from the wire
+ * JSON — does not depend on the URL form.
+ */
+function mediaLink(ctx: AutomationContext, row: ExtensionUploadState): string {
+  const path = `companies(${ctx.company?.id ?? ""})/extensionUpload(${row.systemId})/extensionContent`;
+  if (!ctx.serviceRoot) return path;
+  const origin = new URL(ctx.serviceRoot).origin;
+  return `${origin}/v2.0/${ctx.tenant.id}/${encodeURIComponent(ctx.env.name)}/api/microsoft/automation/v2.0/${path}`;
+}
+
+registerSet(extensionUploadSet);
