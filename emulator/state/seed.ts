@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { EmulatorState, EnvironmentState, PermissionSetState, TenantState, UserState } from "./model";
+import { appSourceCatalogSchema, catalogFromSeed, defaultAppSourceCatalog } from "../admin/catalog-seed";
 
 /** Microsoft's app id for the System Application / Base Application (their permission sets carry it). */
 export const BASE_APP_ID = "437dbf0e-84ff-417a-965d-ed2bb9650972";
@@ -18,6 +19,8 @@ const seedSchema = z
         .object({
           id: guid,
           domains: z.array(z.string()).default([]),
+          // Admin Center "Authorized Microsoft Entra apps" (emulator/admin); absent ⇒ none authorized.
+          authorizedAdminApps: z.array(guid).default([]),
           apps: z
             .array(
               z
@@ -149,6 +152,8 @@ const seedSchema = z
         })
         .strict(),
     ),
+    // The Admin Center's AppSource catalog (emulator/admin); absent ⇒ the built-in catalog.
+    appSourceCatalog: appSourceCatalogSchema.optional(),
   })
   .passthrough();
 
@@ -177,8 +182,12 @@ export function stateFromSeed(input: SeedInput): EmulatorState {
     domains: t.domains,
     apps: t.apps.map((a) => ({ ...a, clientId: a.clientId.toLowerCase() })),
     environments: t.environments.map((e) => environmentFromSeed(t.id, e)),
+    authorizedAdminApps: t.authorizedAdminApps.map((id) => id.toLowerCase()),
   }));
-  return { version: 1, tenants };
+  const appSourceCatalog = parsed.data.appSourceCatalog
+    ? catalogFromSeed(parsed.data.appSourceCatalog)
+    : defaultAppSourceCatalog();
+  return { version: 1, tenants, appSourceCatalog };
 }
 
 type EnvSeed = z.infer<typeof seedSchema>["tenants"][number]["environments"][number];
@@ -413,6 +422,8 @@ export function defaultSeed(): SeedInput {
       {
         id: DEFAULT_TENANT_ID,
         domains: ["cronus.onmicrosoft.com"],
+        // The default app may call the Admin Center API (it also holds AdminCenter.ReadWrite.All).
+        authorizedAdminApps: [DEFAULT_CLIENT_ID],
         apps: [
           {
             clientId: DEFAULT_CLIENT_ID,
@@ -442,6 +453,8 @@ export function defaultSeed(): SeedInput {
             userGroups: [
               { code: "D365 ACCOUNTANTS", displayName: "Dynamics 365 for Accountants", defaultProfileID: "ACCOUNTANT" },
               { code: "D365 SALES", displayName: "Dynamics 365 Sales" },
+              // SaaS tenants have a group assigned to all new users; without one, clearing the flag asks a Confirm.
+              { code: "D365 BUS FULL ACCESS", displayName: "Dynamics 365 Full access", assignToAllNewUsers: true },
             ],
           },
         ],
