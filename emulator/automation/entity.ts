@@ -76,7 +76,7 @@ export interface EntitySetDef<Row> {
   /** Media (stream) properties addressable as `<entity>(<key>)/<name>`. */
   media?: Record<string, MediaDef<Row>>;
   /** Bound actions `Microsoft.NAV.<name>`. */
-  actions?: Record<string, (ctx: AutomationContext, row: Row, parent?: Parent) => ActionResult>;
+  actions?: Record<string, (ctx: AutomationContext, row: Row, parent?: Parent, body?: Record<string, unknown>) => ActionResult>;
   /** Whether the set exists in this environment's version (else 404 like an unknown route). */
   available?: (features: EnvironmentFeatures) => boolean;
   /** Permission set the caller needs besides D365 AUTOMATION (e.g. `EXTEN. MGT. - ADMIN`). */

@@ -198,7 +198,7 @@ async function dispatch(
     case "collection": {
       const { def, parent } = cursor;
       if (method === "GET") {
-        const query = parseQueryOptions(url.searchParams, { name: def.entityType, fields: fieldTypes(def, ctx) }, navigationNames(def));
+        const query = parseQueryOptions(url.searchParams, { name: def.entityType, fields: fieldTypes(def, ctx) }, navigationNames(def, ctx));
         const all = def.list(ctx, parent, url.searchParams.get("$filter") ?? undefined).map((row) => entityJson(ctx, def, row, query));
         const matched = applyQuery(all, { ...query, top: undefined, skip: undefined });
         const windowed = applyQuery(matched, { skip: query.skip, top: query.top });
@@ -233,7 +233,7 @@ async function dispatch(
     case "entity": {
       const { def, row, parent } = cursor;
       if (method === "GET") {
-        const query = parseQueryOptions(url.searchParams, { name: def.entityType, fields: fieldTypes(def, ctx) }, navigationNames(def));
+        const query = parseQueryOptions(url.searchParams, { name: def.entityType, fields: fieldTypes(def, ctx) }, navigationNames(def, ctx));
         const json = selectFields(entityJson(ctx, def, row, query), query.select, ["@odata.etag", ...def.keys.map((k) => k.name)]);
         sendJson(res, 200, { "@odata.context": `${contextPath(cursor.path)}/$entity`, ...json }, { ...ODATA_HEADERS, etag: String(json["@odata.etag"]) });
         return;
@@ -274,8 +274,9 @@ async function dispatch(
     }
     case "action": {
       if (method !== "POST") throw methodNotAllowedFor(method, cursor.def);
-      await readBody(req);
-      const result = cursor.def.actions![cursor.name](ctx, cursor.row, cursor.parent);
+      const raw = await readBody(req);
+      const body = raw.length > 0 ? parseJsonBody(raw, req.headers["content-type"]) : {};
+      const result = cursor.def.actions![cursor.name](ctx, cursor.row, cursor.parent, body);
       ctx.changed();
       if (ctx.behaviour.actionResponses === "docs") return sendEmpty(res, 204);
       if (result.kind === "Deleted") return sendEmpty(res, 204);
@@ -286,8 +287,12 @@ async function dispatch(
   }
 }
 
-function navigationNames(def: EntitySetDef<any>): string[] {
-  return Object.keys(def === companiesSet ? companyScopedSets : (def.navigations ?? {}));
+/** Navigations that exist in this environment's version (absent ones cannot be expanded either). */
+function navigationNames(def: EntitySetDef<any>, ctx: AutomationContext): string[] {
+  const all = def === companiesSet ? companyScopedSets : (def.navigations ?? {});
+  return Object.entries(all)
+    .filter(([, child]) => !child.available || child.available(ctx.features))
+    .map(([name]) => name);
 }
 
 function methodNotAllowedFor(method: string, def: EntitySetDef<any>) {
