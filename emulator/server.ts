@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleAutomation } from "./automation/router";
+import { handleAdmin } from "./admin/router";
 import { BcError, bcErrorBody, notFoundRoute } from "./errors";
 import { CONTROL_PREFIX, handleControl, type ControlDeps } from "./control/control-plane";
 import type { RequestLog } from "./request-log";
@@ -57,6 +58,8 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
   }
   if (url.pathname.startsWith(CONTROL_PREFIX)) return handleControl(req, res, url, control);
   if (await deps.entra.handle(req, res, url)) return;
+  // Admin Center API (`/admin/…`, its own error shape); for other paths it only brings due admin operations up to date.
+  if (await handleAdmin(req, res, url, deps)) return;
   if (await handleAutomation(req, res, url, deps)) return;
   throw notFoundRoute(url.pathname);
 }

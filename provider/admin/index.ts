@@ -1,0 +1,317 @@
+/**
+ * Business Central Admin Center API (reference §12): environments, and app management per environment —
+ * AppSource/Microsoft apps (install, update, uninstall, operations) and per-tenant extensions through `pteInstall`
+ * (multipart upload; API 2.29, the replacement of the automation `extensionUpload`).
+ *
+ * Same token scope as the Automation API, but the app needs the `AdminCenter.ReadWrite.All` role and must be
+ * listed under "Authorized Microsoft Entra apps" in the admin center. Error bodies are not wrapped in `error`
+ * (handled by errors.ts). Install/update/uninstall/pteInstall are starts: never repeated after an ambiguous failure.
+ */
+import { FormData } from "undici";
+import { parseEntity } from "../automation/schemas";
+import { ResponseShapeError } from "../errors";
+import type { HttpClient } from "../http/client";
+import { pollUntilDone } from "../polling";
+import {
+  type AdminEnvironment,
+  type AppOperation,
+  adminEntities,
+  appOperationState,
+  type InstalledApp,
+} from "./schemas";
+
+export interface AdminCenterOptions {
+  apiBaseUrl: string;
+  /** Configured version, e.g. `v2.28`; operations that need newer ones raise it for themselves. */
+  apiVersion: string;
+  /** Application family (default `BusinessCentral`). */
+  applicationFamily?: string;
+}
+
+export interface InstallAppBody {
+  targetVersion?: string;
+  useEnvironmentUpdateWindow?: boolean;
+  allowPreviewVersion?: boolean;
+  installOrUpdateNeededDependencies?: boolean;
+  /** Must be true; the caller states that the ISV's licence terms are accepted. */
+  acceptIsvEula: boolean;
+  languageId?: string;
+}
+
+export interface UpdateAppBody {
+  targetVersion: string;
+  useEnvironmentUpdateWindow?: boolean;
+  allowPreviewVersion?: boolean;
+  installOrUpdateNeededDependencies?: boolean;
+}
+
+export interface UninstallAppBody {
+  useEnvironmentUpdateWindow?: boolean;
+  uninstallDependents?: boolean;
+  deleteData?: boolean;
+}
+
+export type PteDeploymentSchedule = "Immediate" | "UpdateWindow" | "NextMinorUpdate" | "NextMajorUpdate";
+
+export interface PteInstallFields {
+  /** `Immediate` (default) or `UpdateWindow` for new PTEs; the Next* values stage an update. */
+  deploymentSchedule?: PteDeploymentSchedule;
+  syncMode?: "Add" | "ForceSync";
+  languageId?: string;
+  acceptIsvEula: boolean;
+  installOrUpdateNeededDependencies?: boolean;
+  /** File name sent with the upload (default `extension.app`). */
+  fileName?: string;
+}
+
+interface CallOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export class AdminCenterApi {
+  private readonly base: string;
+  private readonly family: string;
+
+  constructor(
+    private readonly http: HttpClient,
+    private readonly options: AdminCenterOptions,
+  ) {
+    this.base = `${options.apiBaseUrl.replace(/\/+$/, "")}/admin`;
+    this.family = options.applicationFamily ?? "BusinessCentral";
+  }
+
+  /** The version to use for an operation introduced in `minimum`. */
+  version(minimum = "v2.0"): string {
+    return minorOf(this.options.apiVersion) >= minorOf(minimum) ? this.options.apiVersion : minimum;
+  }
+
+  private envUrl(environment: string, minimum?: string): string {
+    return `${this.base}/${this.version(minimum)}/applications/${encodeURIComponent(this.family)}/environments/${encodeURIComponent(environment)}`;
+  }
+
+  // --- Environments -----------------------------------------------------------------------------------------------
+
+  async listEnvironments(options: CallOptions = {}): Promise<AdminEnvironment[]> {
+    const url = `${this.base}/${this.version()}/applications/${encodeURIComponent(this.family)}/environments`;
+    return this.list(adminEntities.environment, url, options);
+  }
+
+  async getEnvironment(name: string, options: CallOptions = {}): Promise<AdminEnvironment> {
+    return parseEntity(adminEntities.environment, await this.getJson(this.envUrl(name), options));
+  }
+
+  // --- Apps -------------------------------------------------------------------------------------------------------
+
+  /** Installed apps of the environment. */
+  async listApps(environment: string, options: CallOptions = {}): Promise<InstalledApp[]> {
+    return this.list(adminEntities.installedApp, `${this.envUrl(environment)}/apps`, options);
+  }
+
+  async availableUpdates(environment: string, options: CallOptions = {}): Promise<unknown[]> {
+    const body = (await this.getJson(`${this.envUrl(environment)}/apps/availableUpdates`, options)) as {
+      value?: unknown[];
+    };
+    return body.value ?? [];
+  }
+
+  /** `POST …/apps/{appId}/install` (API 2.6+): returns the app operation to poll. */
+  async installApp(
+    environment: string,
+    appId: string,
+    body: InstallAppBody,
+    options: CallOptions = {},
+  ): Promise<AppOperation> {
+    return this.post(`${this.envUrl(environment, "v2.6")}/apps/${encodeURIComponent(appId)}/install`, body, options);
+  }
+
+  async updateApp(
+    environment: string,
+    appId: string,
+    body: UpdateAppBody,
+    options: CallOptions = {},
+  ): Promise<AppOperation> {
+    return this.post(`${this.envUrl(environment)}/apps/${encodeURIComponent(appId)}/update`, body, options);
+  }
+
+  /** `POST …/apps/{appId}/uninstall` (API 2.6+). */
+  async uninstallApp(
+    environment: string,
+    appId: string,
+    body: UninstallAppBody = {},
+    options: CallOptions = {},
+  ): Promise<AppOperation> {
+    return this.post(`${this.envUrl(environment, "v2.6")}/apps/${encodeURIComponent(appId)}/uninstall`, body, options);
+  }
+
+  async listAppOperations(environment: string, appId: string, options: CallOptions = {}): Promise<AppOperation[]> {
+    return this.list(
+      adminEntities.appOperation,
+      `${this.envUrl(environment)}/apps/${encodeURIComponent(appId)}/operations`,
+      options,
+    );
+  }
+
+  async getAppOperation(
+    environment: string,
+    appId: string,
+    operationId: string,
+    options: CallOptions = {},
+  ): Promise<AppOperation> {
+    const url = `${this.envUrl(environment)}/apps/${encodeURIComponent(appId)}/operations/${encodeURIComponent(operationId)}`;
+    const body = await this.getJson(url, options);
+    // Some versions answer the single operation as a one-element collection.
+    const value = (body as { value?: unknown[] }).value;
+    return parseEntity(adminEntities.appOperation, Array.isArray(value) ? value[0] : body);
+  }
+
+  /**
+   * `POST …/apps/pteInstall` (API 2.29): uploads a per-tenant extension as multipart/form-data (field
+   * `extensionFile`, ≤ 50 MB) and returns the operation (status running or scheduled).
+   */
+  async pteInstall(
+    environment: string,
+    appFile: Uint8Array,
+    fields: PteInstallFields,
+    options: CallOptions = {},
+  ): Promise<AppOperation> {
+    if (appFile.byteLength > 50 * 1024 * 1024) {
+      throw new RangeError(`the .app file is ${appFile.byteLength} bytes; pteInstall accepts at most 50 MB`);
+    }
+    const form = new FormData();
+    form.append(
+      "extensionFile",
+      new Blob([appFile], { type: "application/octet-stream" }),
+      fields.fileName ?? "extension.app",
+    );
+    form.append("deploymentSchedule", fields.deploymentSchedule ?? "Immediate");
+    form.append("syncMode", fields.syncMode ?? "Add");
+    form.append("acceptIsvEula", String(fields.acceptIsvEula));
+    if (fields.languageId !== undefined) form.append("languageId", fields.languageId);
+    if (fields.installOrUpdateNeededDependencies !== undefined) {
+      form.append("installOrUpdateNeededDependencies", String(fields.installOrUpdateNeededDependencies));
+    }
+    const res = await this.http.request({
+      method: "POST",
+      url: `${this.envUrl(environment, "v2.29")}/apps/pteInstall`,
+      headers: { accept: "application/json" },
+      body: form,
+      service: "admin",
+      signal: options.signal,
+      timeoutMs: options.timeoutMs ?? 15 * 60_000,
+    });
+    return parseEntity(adminEntities.appOperation, parseJson(res.body));
+  }
+
+  /** `GET …/apps/scheduledPteOperations` (API 2.29). */
+  async scheduledPteOperations(environment: string, options: CallOptions = {}): Promise<AppOperation[]> {
+    return this.list(
+      adminEntities.appOperation,
+      `${this.envUrl(environment, "v2.29")}/apps/scheduledPteOperations`,
+      options,
+    );
+  }
+
+  /** `POST …/apps/{appId}/removeScheduledPteVersion` (API 2.29). */
+  async removeScheduledPteVersion(
+    environment: string,
+    appId: string,
+    body: { targetVersion: string; scheduleKind: string },
+    options: CallOptions = {},
+  ): Promise<void> {
+    await this.http.request({
+      method: "POST",
+      url: `${this.envUrl(environment, "v2.29")}/apps/${encodeURIComponent(appId)}/removeScheduledPteVersion`,
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(body),
+      service: "admin",
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * Polls an app operation until it settles (BCCH polls every 3 s). `reconcile` may turn a failure or timeout into
+   * success by checking the installed version (reference user-voices §3a item 2).
+   */
+  waitForAppOperation(
+    environment: string,
+    appId: string,
+    operationId: string,
+    options: {
+      timeoutMs?: number;
+      signal?: AbortSignal;
+      onProgress?: (line: string) => void;
+      initialIntervalMs?: number;
+      reconcile?: (last: AppOperation | undefined) => Promise<AppOperation | undefined>;
+    } = {},
+  ): Promise<AppOperation> {
+    return pollUntilDone<AppOperation>({
+      what: `app ${appId} operation ${operationId}`,
+      poll: (signal) => this.getAppOperation(environment, appId, operationId, { signal }),
+      classify: (op) => appOperationState(op.status),
+      describe: (op) => op.status,
+      failureDetail: (op) => op.errorMessage ?? undefined,
+      timeoutMs: options.timeoutMs ?? 60 * 60_000,
+      initialIntervalMs: options.initialIntervalMs ?? 3_000,
+      maxIntervalMs: 30_000,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      reconcile: options.reconcile ? (ctx) => options.reconcile!(ctx.last) : undefined,
+    });
+  }
+
+  // --- plumbing ---------------------------------------------------------------------------------------------------
+
+  private async getJson(url: string, options: CallOptions): Promise<unknown> {
+    const res = await this.http.request({
+      method: "GET",
+      url,
+      headers: { accept: "application/json" },
+      service: "admin",
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
+    return parseJson(res.body);
+  }
+
+  private async list<T>(
+    def: { entity: string; schema: import("zod").ZodType<T> },
+    url: string,
+    options: CallOptions,
+  ): Promise<T[]> {
+    const body = await this.getJson(url, options);
+    // Most lists are `{ "value": [...] }`; authorizedAadApps-style endpoints answer a bare array.
+    const items = Array.isArray(body) ? body : (body as { value?: unknown }).value;
+    if (!Array.isArray(items)) throw new ResponseShapeError(`${def.entity} list`, "value", "it is missing");
+    return items.map((item) => parseEntity(def, item));
+  }
+
+  private async post(url: string, body: unknown, options: CallOptions): Promise<AppOperation> {
+    const res = await this.http.request({
+      method: "POST",
+      url,
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(body),
+      service: "admin",
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
+    return parseEntity(adminEntities.appOperation, parseJson(res.body));
+  }
+}
+
+function minorOf(version: string): number {
+  const match = /^v?2\.(\d+)$/.exec(version);
+  return match ? Number(match[1]) : 0;
+}
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    throw new ResponseShapeError("Admin Center response", "(body)", "it is not JSON");
+  }
+}
+
+export * from "./schemas";

@@ -1,0 +1,71 @@
+/**
+ * Admin Center API shapes (reference §12). Loose objects; operation `status` values are documented in lower case
+ * (`scheduled`, `running`, `succeeded`, `failed`, `canceled`, `skipped`) but compared case-insensitively.
+ */
+import { z } from "zod";
+import type { EntitySchema } from "../automation/schemas";
+
+export const environmentSchema = z.looseObject({
+  name: z.string(),
+  type: z.string(),
+  status: z.string(),
+  countryCode: z.string().optional(),
+  applicationFamily: z.string().optional(),
+  aadTenantId: z.string().optional(),
+  friendlyName: z.string().optional(),
+  webClientLoginUrl: z.string().optional(),
+  webServiceUrl: z.string().optional(),
+  ringName: z.string().optional(),
+  versionDetails: z.looseObject({ version: z.string().optional() }).optional(),
+});
+export type AdminEnvironment = z.infer<typeof environmentSchema>;
+
+export const installedAppSchema = z.looseObject({
+  appId: z.string(),
+  name: z.string(),
+  publisher: z.string(),
+  version: z.string(),
+  /** `Installed` | `UpdatePending` | `Updating`. */
+  state: z.string(),
+  lastOperationId: z.string().nullish(),
+  lastUpdateAttemptResult: z.string().nullish(),
+  lastUninstallOperationId: z.string().nullish(),
+  lastUninstallAttemptResult: z.string().nullish(),
+  /** `global` | `tenant` | `dev`. */
+  appType: z.string().optional(),
+  canBeUninstalled: z.boolean().optional(),
+});
+export type InstalledApp = z.infer<typeof installedAppSchema>;
+
+export const appOperationSchema = z.looseObject({
+  id: z.string(),
+  status: z.string(),
+  type: z.string().optional(),
+  createdOn: z.string().nullish(),
+  startedOn: z.string().nullish(),
+  completedOn: z.string().nullish(),
+  sourceAppVersion: z.string().nullish(),
+  targetAppVersion: z.string().nullish(),
+  sourceVersion: z.string().nullish(),
+  targetVersion: z.string().nullish(),
+  errorMessage: z.string().nullish(),
+  scheduleKind: z.string().nullish(),
+  creatorPrincipalType: z.string().nullish(),
+});
+export type AppOperation = z.infer<typeof appOperationSchema>;
+
+export const adminEntities = {
+  environment: { entity: "environment", schema: environmentSchema },
+  installedApp: { entity: "app", schema: installedAppSchema },
+  appOperation: { entity: "app operation", schema: appOperationSchema },
+} satisfies Record<string, EntitySchema<unknown>>;
+
+export const APP_OPERATION_PENDING = ["scheduled", "running", "queued", "notstarted", "inprogress"];
+
+/** pending | succeeded | failed, from an operation status (any case). */
+export function appOperationState(status: string): "pending" | "succeeded" | "failed" {
+  const s = status.toLowerCase();
+  if (s === "succeeded" || s === "skipped") return "succeeded";
+  if (APP_OPERATION_PENDING.includes(s)) return "pending";
+  return "failed";
+}

@@ -1,0 +1,100 @@
+/**
+ * `companies` (the platform's list, no company in the path) and `automationCompanies` (create/rename/delete;
+ * reference §4). BC sets `name` to the first 30 characters of `displayName` on insert and never lets it change,
+ * so a company is identified by `name` when recovering an ambiguous create.
+ */
+import { sendOnce } from "../http/reconcile";
+import type { AutomationClient, CallOptions, ListOptions } from "./client";
+import { eqFilter, keySegment } from "./odata";
+import { type AutomationCompany, type Company, entities } from "./schemas";
+
+export interface NewAutomationCompany {
+  displayName: string;
+  businessProfileId?: string;
+}
+
+export interface AutomationCompanyPatch {
+  displayName?: string;
+  businessProfileId?: string;
+}
+
+export function companiesApi(client: AutomationClient) {
+  return {
+    /** `GET …/companies` (no company needed). */
+    list(options: ListOptions = {}): Promise<Company[]> {
+      return client.list(entities.company, `${client.root}/companies`, options);
+    },
+    get(id: string, options: CallOptions = {}): Promise<Company> {
+      return client.get(entities.company, `${client.root}/companies${keySegment(id, "guid")}`, options);
+    },
+  };
+}
+
+export function automationCompaniesApi(client: AutomationClient) {
+  const collection = async (scope?: string) =>
+    client.companyUrl(scope ?? (await client.anyCompanyId()), "automationCompanies");
+  const api = {
+    list(options: ListOptions & { companyId?: string } = {}): Promise<AutomationCompany[]> {
+      return collection(options.companyId).then((url) => client.list(entities.automationCompany, url, options));
+    },
+    async get(id: string, options: CallOptions & { companyId?: string } = {}): Promise<AutomationCompany> {
+      return client.get(
+        entities.automationCompany,
+        `${await collection(options.companyId)}${keySegment(id, "guid")}`,
+        options,
+      );
+    },
+    /** Finds a company by its (read-only) name. */
+    async findByName(
+      name: string,
+      options: CallOptions & { companyId?: string } = {},
+    ): Promise<AutomationCompany | undefined> {
+      const found = await api.list({ ...options, filter: eqFilter({ name }) });
+      return found[0];
+    },
+    /**
+     * Creates a company (201). After an ambiguous failure it looks the company up by name (= displayName cut to
+     * 30 characters, as BC derives it) and only sends the POST again if the company is not there.
+     */
+    async create(
+      body: NewAutomationCompany,
+      options: CallOptions & { companyId?: string } = {},
+    ): Promise<AutomationCompany> {
+      const url = await collection(options.companyId);
+      const payload = { displayName: body.displayName, businessProfileId: body.businessProfileId ?? "" };
+      return sendOnce({
+        what: `create company '${body.displayName}'`,
+        start: () => client.create(entities.automationCompany, url, payload, options),
+        lookup: () => api.findByName(body.displayName.slice(0, 30), options),
+      });
+    },
+    async update(
+      id: string,
+      patch: AutomationCompanyPatch,
+      etag = "*",
+      options: CallOptions & { companyId?: string } = {},
+    ) {
+      return client.patch(
+        entities.automationCompany,
+        `${await collection(options.companyId)}${keySegment(id, "guid")}`,
+        patch,
+        etag,
+        options,
+      );
+    },
+    /**
+     * Deletes a company. The URL must name some company; it names another one than the company being deleted
+     * (what deleting "through itself" does is not documented, reference §4.2).
+     */
+    async delete(id: string, etag = "*", options: CallOptions & { companyId?: string } = {}): Promise<void> {
+      let scope = options.companyId;
+      if (!scope || scope.toLowerCase() === id.toLowerCase()) {
+        const all = await client.list(entities.company, `${client.root}/companies`, { signal: options.signal });
+        scope = all.find((c) => c.id.toLowerCase() !== id.toLowerCase())?.id ?? id;
+      }
+      await client.delete(`${await collection(scope)}${keySegment(id, "guid")}`, etag, options);
+      client.forgetCompany(id);
+    },
+  };
+  return api;
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+/**
+ * `pulumi-businesscentral` command line (package.json `bin`). One command today:
+ *
+ *   pulumi-businesscentral doctor [--json] [--tenant-id …] [--client-id …] [--environment …] …
+ *
+ * Settings come from flags, then the same environment variables the provider reads (AZURE_TENANT_ID,
+ * AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE,
+ * AZURE_AUTHORITY_HOST, BC_ENVIRONMENT, BC_API_BASE_URL, BC_CA_CERT_PATH). There is deliberately no flag for the
+ * client secret: it would end up in shell history and process listings.
+ */
+import { parseArgs } from "node:util";
+import { type ExplicitSettings, resolveSettings, SettingsError, SETTING_SOURCES } from "./config";
+import { formatReport, runDoctor, type DoctorReport } from "./doctor";
+import { closeSharedDispatchers } from "./http/dispatcher";
+import { redactText } from "./redact";
+
+const USAGE = `Usage: pulumi-businesscentral doctor [options]
+
+Checks the Business Central connection the provider would use and prints what to fix.
+
+Options:
+  --tenant-id <id>                Entra tenant id (AZURE_TENANT_ID)
+  --client-id <id>                app registration client id (AZURE_CLIENT_ID)
+  --environment <name>            BC environment (BC_ENVIRONMENT)
+  --client-certificate-path <p>   PEM with certificate + private key (AZURE_CLIENT_CERTIFICATE_PATH)
+  --federated-token-file <p>      federated (OIDC) token file (AZURE_FEDERATED_TOKEN_FILE)
+  --authority-host <url>          Entra host (AZURE_AUTHORITY_HOST; default https://login.microsoftonline.com)
+  --api-base-url <url>            BC API host (BC_API_BASE_URL; default https://api.businesscentral.dynamics.com)
+  --admin-api-version <v>         Admin Center API version (BC_ADMIN_API_VERSION; default v2.28)
+  --ca-cert <path>                extra CA certificate to trust, e.g. the emulator's (BC_CA_CERT_PATH)
+  --json                          print the report as JSON
+  -h, --help                      show this help
+
+The client secret is read from AZURE_CLIENT_SECRET only.
+Exit code: 0 when every check passes, 1 when one fails, 2 on usage errors.`;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+};
+
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    io.stderr(`${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  const command = positionals[0];
+  if (command !== "doctor") {
+    io.stderr(`${command ? `Unknown command '${command}'.` : "No command given."}\n\n${USAGE}\n`);
+    return 2;
+  }
+
+  const explicit: ExplicitSettings = {
+    tenantId: values["tenant-id"],
+    clientId: values["client-id"],
+    environment: values.environment,
+    clientCertificatePath: values["client-certificate-path"],
+    federatedTokenFile: values["federated-token-file"],
+    authorityHost: values["authority-host"],
+    apiBaseUrl: values["api-base-url"],
+    adminApiVersion: values["admin-api-version"],
+  };
+  // --ca-cert is a path: pass it like the environment variable so it is read and reported the same way.
+  const env = { ...io.env, ...(values["ca-cert"] ? { BC_CA_CERT_PATH: values["ca-cert"] } : {}) };
+
+  let report: DoctorReport;
+  try {
+    const settings = resolveSettings(explicit, undefined, env);
+    report = await runDoctor({ settings, credentialSource: credentialSource(explicit, env) });
+  } catch (err) {
+    if (err instanceof SettingsError) {
+      report = {
+        ok: false,
+        features: {},
+        checks: [
+          {
+            id: "settings",
+            title: "connection settings",
+            status: "fail",
+            detail: err.problems.join(" "),
+            fix: "Set the missing values as flags or environment variables (see --help and docs/authentication.md).",
+          },
+        ],
+      };
+    } else {
+      io.stderr(`${redactText((err as Error).message ?? String(err))}\n`);
+      return 1;
+    }
+  } finally {
+    await closeSharedDispatchers();
+  }
+
+  if (values.json) io.stdout(`${redactText(JSON.stringify(report, null, 2))}\n`);
+  else io.stdout(`${formatReport(report)}\n`);
+  return report.ok ? 0 : 1;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      "tenant-id": { type: "string" },
+      "client-id": { type: "string" },
+      environment: { type: "string" },
+      "client-certificate-path": { type: "string" },
+      "federated-token-file": { type: "string" },
+      "authority-host": { type: "string" },
+      "api-base-url": { type: "string" },
+      "admin-api-version": { type: "string" },
+      "ca-cert": { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+}
+
+function credentialSource(explicit: ExplicitSettings, env: NodeJS.ProcessEnv): string | undefined {
+  if (explicit.clientCertificatePath) return "--client-certificate-path";
+  if (explicit.federatedTokenFile) return "--federated-token-file";
+  for (const name of ["clientSecret", "clientCertificatePath", "federatedTokenFile"] as const) {
+    const variable = SETTING_SOURCES[name].env.find((v) => env[v]);
+    if (variable) return variable;
+  }
+  return undefined;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`${redactText(String((err as Error)?.stack ?? err))}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

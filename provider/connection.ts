@@ -1,0 +1,114 @@
+/**
+ * A connection: settings + token provider + HTTP client (with the principal's shared limiter) + typed APIs.
+ * `connect(settings)` returns the same connection for the same settings within a process, so every resource of a
+ * stack shares tokens, connection pool and limits. This is the entry point resources use:
+ *
+ *   const conn = connect(resolveSettings({}, stackConfig));
+ *   const api = conn.automation();            // default environment
+ *   const companies = await api.companies.list();
+ */
+import { createHash } from "node:crypto";
+import { AdminCenterApi } from "./admin";
+import { TokenProvider, type TokenSource } from "./auth/token-provider";
+import { AutomationApi } from "./automation";
+import { type ConnectionSettings, principalKey } from "./config";
+import { HttpClient } from "./http/client";
+import { sharedDispatcher } from "./http/dispatcher";
+import { type LimiterOptions, limiterFor } from "./http/limiter";
+import type { RetryOptions } from "./http/retry";
+
+export interface ConnectOptions {
+  retry?: Partial<RetryOptions>;
+  /** Limits for the principal (applied when its limiter is first created in the process). */
+  limits?: Partial<LimiterOptions>;
+  /** Per-attempt timeout (ms). */
+  timeoutMs?: number;
+  /** Overall budget per request (ms). */
+  deadlineMs?: number;
+  /** Replace the token source (tests, benchmarks). */
+  tokens?: TokenSource;
+  /** Observer for every request MSAL sends (tests). */
+  onTokenRequest?: (method: string, url: string) => void;
+}
+
+export interface BcConnection {
+  readonly settings: ConnectionSettings;
+  readonly tokens: TokenSource;
+  readonly http: HttpClient;
+  /** Automation API of an environment (default: the settings' environment). */
+  automation(environment?: string): AutomationApi;
+  /** Admin Center API. */
+  admin(): AdminCenterApi;
+}
+
+const connections = new Map<string, { connection: BcConnection; dispatcher: unknown }>();
+
+export function connect(settings: ConnectionSettings, options: ConnectOptions = {}): BcConnection {
+  const key = connectionKey(settings, options);
+  const dispatcher = sharedDispatcher({ caCertPem: settings.caCertPem, proxy: settings.proxy });
+  const cached = key ? connections.get(key) : undefined;
+  // A cached connection is only reused while its dispatcher is alive (closeSharedDispatchers replaces them).
+  if (cached && cached.dispatcher === dispatcher) return cached.connection;
+
+  const tokens =
+    options.tokens ?? new TokenProvider(settings, { dispatcher, onNetworkRequest: options.onTokenRequest });
+  const http = new HttpClient({
+    dispatcher,
+    tokens,
+    limiter: limiterFor(principalKey(settings), options.limits),
+    retry: options.retry,
+    timeoutMs: options.timeoutMs,
+    deadlineMs: options.deadlineMs,
+  });
+  const automations = new Map<string, AutomationApi>();
+  let admin: AdminCenterApi | undefined;
+  const connection: BcConnection = {
+    settings,
+    tokens,
+    http,
+    automation(environment = settings.environment) {
+      let api = automations.get(environment.toLowerCase());
+      if (!api) {
+        api = new AutomationApi(http, {
+          apiBaseUrl: settings.apiBaseUrl,
+          tenantId: settings.tenantId,
+          environment,
+          tenantInUrl: settings.tenantInUrl,
+        });
+        automations.set(environment.toLowerCase(), api);
+      }
+      return api;
+    },
+    admin() {
+      admin ??= new AdminCenterApi(http, { apiBaseUrl: settings.apiBaseUrl, apiVersion: settings.adminApiVersion });
+      return admin;
+    },
+  };
+  if (key) connections.set(key, { connection, dispatcher });
+  return connection;
+}
+
+/** Cache key of a connection; undefined (no caching) when a custom token source or observer is given. */
+function connectionKey(settings: ConnectionSettings, options: ConnectOptions): string | undefined {
+  if (options.tokens || options.onTokenRequest) return undefined;
+  if (settings.credential.kind === "federated" && !("tokenFile" in settings.credential)) return undefined;
+  const h = createHash("sha256");
+  h.update(JSON.stringify({ ...settings, credential: undefined }));
+  const c = settings.credential;
+  h.update(
+    c.kind === "secret"
+      ? `s:${c.secret}`
+      : c.kind === "certificate"
+        ? `c:${c.certificatePem}:${c.privateKeyPem}:${c.sendX5c}`
+        : `f:${"tokenFile" in c ? c.tokenFile : ""}`,
+  );
+  h.update(
+    JSON.stringify({ retry: options.retry, limits: options.limits, t: options.timeoutMs, d: options.deadlineMs }),
+  );
+  return h.digest("hex");
+}
+
+/** For tests. */
+export function clearConnections(): void {
+  connections.clear();
+}

@@ -1,0 +1,15 @@
+export { HttpClient, type HttpClientOptions, USER_AGENT } from "./client";
+export { sharedDispatcher, closeSharedDispatchers, type DispatcherOptions } from "./dispatcher";
+export {
+  PrincipalLimiter,
+  Semaphore,
+  SlidingWindow,
+  limiterFor,
+  clearLimiters,
+  DEFAULT_LIMITER_OPTIONS,
+  type LimiterOptions,
+} from "./limiter";
+export { DEFAULT_RETRY_OPTIONS, backoffDelay, parseRetryAfter, retryPolicy, type RetryOptions } from "./retry";
+export { sendOnce } from "./reconcile";
+export type { HttpRequest, HttpResponse, Method } from "./types";
+export { isIdempotent } from "./types";

@@ -1,0 +1,107 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { RunningEmulator } from "../../emulator";
+import { CONTOSO_PAYMENTS_ID, FABRIKAM_SHIPPING_ID } from "../../emulator/admin/catalog-seed";
+import { buildApp } from "../../emulator/app-package/build-app";
+import type { AdminCenterApi } from "../../provider/admin";
+import { connect } from "../../provider/connection";
+import { BcApiError, isNotFound } from "../../provider/errors";
+import { resetProviderCaches, settingsFor, startTestEmulator } from "./helpers/emu";
+
+let emu: RunningEmulator;
+let admin: AdminCenterApi;
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  admin = connect(settingsFor(emu)).admin();
+});
+afterAll(() => emu.stop());
+afterEach(() => resetProviderCaches());
+
+async function failure(p: Promise<unknown>): Promise<BcApiError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof BcApiError) return err;
+    throw err;
+  }
+  throw new Error("expected a BcApiError");
+}
+
+describe("Admin Center API", () => {
+  it("lists and gets environments", async () => {
+    const envs = await admin.listEnvironments();
+    expect(envs.map((e) => e.name)).toEqual(expect.arrayContaining(["production", "sandbox-24"]));
+    const prod = await admin.getEnvironment("production");
+    expect(prod).toMatchObject({ name: "production", type: "Production" });
+    const missing = await failure(admin.getEnvironment("nope"));
+    expect(isNotFound(missing)).toBe(true);
+    expect(missing.service).toBe("admin");
+    expect(missing.correlationId).toBeTruthy();
+  });
+
+  it("raises the API version for operations that need a newer one", () => {
+    expect(admin.version()).toBe("v2.28");
+    expect(admin.version("v2.29")).toBe("v2.29");
+    expect(admin.version("v2.6")).toBe("v2.28");
+  });
+
+  it("installs an AppSource app and follows the operation; missing dependencies come back as requirements", async () => {
+    const refused = await failure(admin.installApp("production", FABRIKAM_SHIPPING_ID, { acceptIsvEula: true }));
+    expect(refused.status).toBe(400);
+    expect(refused.requirements?.length).toBeGreaterThan(0);
+    expect(refused.message).toContain("Requirements");
+
+    const op = await admin.installApp("production", CONTOSO_PAYMENTS_ID, { acceptIsvEula: true });
+    expect(op.id).toBeTruthy();
+    const lines: string[] = [];
+    const done = await admin.waitForAppOperation("production", CONTOSO_PAYMENTS_ID, op.id, {
+      initialIntervalMs: 20,
+      onProgress: (l) => lines.push(l),
+    });
+    expect(done.status).toBe("succeeded");
+    expect((await admin.listApps("production")).some((a) => a.appId === CONTOSO_PAYMENTS_ID)).toBe(true);
+    expect((await admin.listAppOperations("production", CONTOSO_PAYMENTS_ID))[0]!.id).toBe(op.id);
+
+    const un = await admin.uninstallApp("production", CONTOSO_PAYMENTS_ID, { deleteData: true });
+    await admin.waitForAppOperation("production", CONTOSO_PAYMENTS_ID, un.id, {
+      initialIntervalMs: 20,
+      onProgress: () => {},
+    });
+    expect((await admin.listApps("production")).some((a) => a.appId === CONTOSO_PAYMENTS_ID)).toBe(false);
+  });
+
+  it("installs a per-tenant extension with pteInstall (multipart, API 2.29)", async () => {
+    const appId = randomUUID();
+    const bytes = buildApp({ id: appId, name: "Pulumi PTE", publisher: "Contoso", version: "1.0.0.0" });
+    emu.clearRequests();
+    const op = await admin.pteInstall("production", bytes, {
+      acceptIsvEula: true,
+      fileName: "Contoso_Pulumi PTE_1.0.0.0.app",
+    });
+    expect(emu.requests().some((r) => r.path.includes("/admin/v2.29/") && r.path.endsWith("/apps/pteInstall"))).toBe(
+      true,
+    );
+    await admin.waitForAppOperation("production", appId, op.id, { initialIntervalMs: 20, onProgress: () => {} });
+    const installed = (await admin.listApps("production")).find((a) => a.appId === appId);
+    expect(installed).toMatchObject({ name: "Pulumi PTE", version: "1.0.0.0" });
+    expect(Array.isArray(await admin.scheduledPteOperations("production"))).toBe(true);
+
+    const garbage = await failure(admin.pteInstall("production", Buffer.from("not an app"), { acceptIsvEula: true }));
+    expect(garbage.status).toBe(400);
+    expect(garbage.serviceMessage).toContain("not an extension file");
+  });
+
+  it("explains an app that is not authorized for the Admin Center", async () => {
+    emu.mutate((s) => {
+      (s.tenants[0] as unknown as { authorizedAdminApps: string[] }).authorizedAdminApps = [];
+    });
+    try {
+      const err = await failure(connect(settingsFor(emu)).admin().listEnvironments());
+      expect([401, 403]).toContain(err.status);
+      expect(err.hint).toContain("Authorized Microsoft Entra apps");
+      expect(err.hint).toContain("AdminCenter.ReadWrite.All");
+    } finally {
+      emu.reset();
+    }
+  });
+});
