@@ -36,7 +36,13 @@ export async function openStack(options: StackOptions): Promise<Stack> {
       pulumiCommand,
       pulumiHome: join(stateDir, ".pulumi-home"),
       secretsProvider: "passphrase",
-      projectSettings: { name: options.projectName, runtime: "nodejs", backend: { url: `file://${stateDir}` } },
+      // `main` sets the dynamic-provider plugin's cwd: the shim resolves the provider from node_modules there.
+      projectSettings: {
+        name: options.projectName,
+        runtime: "nodejs",
+        main: process.cwd(),
+        backend: { url: `file://${stateDir}` },
+      },
       envVars: {
         PULUMI_BACKEND_URL: `file://${stateDir}`,
         PULUMI_CONFIG_PASSPHRASE: options.passphrase ?? "local-emulator-passphrase",
