@@ -1,0 +1,211 @@
+/**
+ * End to end with the real Pulumi engine (built by scripts/install-pulumi) against the emulator: up, no-op up,
+ * one change per resource with preview --diff, drift and refresh, a fault mid-up, destroy, and a state file
+ * free of secrets. Pulumi runs in a child process (scripts/stack.ts) because vitest's module loader cannot host
+ * Pulumi's closure serializer.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+
+const ROOT = resolve(__dirname, "../..");
+const STACK = join(ROOT, "dist/scripts/stack.js");
+const WRITE = /^(POST|PATCH|PUT|DELETE)$/;
+
+let emu: RunningEmulator;
+let work: string;
+let configFile: string;
+const config: Record<string, { value: string; secret?: boolean }> = {};
+
+interface Summary {
+  result: string;
+  changes?: Record<string, number>;
+  outputs?: Record<string, unknown>;
+  stdout?: string;
+  error?: string;
+}
+
+async function pulumi(op: string, extra: string[] = []): Promise<Summary & { log: string }> {
+  writeFileSync(configFile, JSON.stringify(config));
+  const child = spawn(
+    process.execPath,
+    [STACK, op, "--stack", "e2e", "--state-dir", join(work, "state"), "--config-file", configFile, ...extra],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  let log = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  child.stderr.on("data", (d) => {
+    log += d;
+  });
+  await new Promise((ok) => child.once("exit", ok));
+  const last = out.trim().split("\n").pop() ?? "{}";
+  return { ...(JSON.parse(last) as Summary), log };
+}
+
+const env = () => emu.state().tenants[0].environments.find((e) => e.name === "production")!;
+const legacy = () => emu.state().tenants[0].environments.find((e) => e.name === "sandbox-24")!;
+const company = () => env().companies.find((c) => c.displayName.startsWith("Contoso"));
+const installed = (name: string) => env().publishedApps.filter((a) => a.displayName === name && a.isInstalled);
+const userId = (userName: string) => env().users.find((u) => u.userName === userName)!.userSecurityId;
+const groupUser = (code: string) => env().securityGroups.find((g) => g.code === code)!.groupUserSecurityId;
+const roles = (principal: string) => env().accessControls.filter((a) => a.userSecurityId === principal).map((a) => `${a.roleId}|${a.company}`).sort();
+
+let seedSnapshot: { companies: string[]; access: string[]; members: string[]; apps: string[] };
+function snapshot() {
+  return {
+    companies: env().companies.map((c) => c.name).sort(),
+    access: env().accessControls.map((a) => `${a.userSecurityId}|${a.roleId}|${a.company}`).sort(),
+    members: legacy().userGroupMembers.map((m) => `${m.userSecurityId}|${m.code}`).sort(),
+    apps: env().publishedApps.filter((a) => a.isInstalled).map((a) => `${a.id}|${a.version}`).sort(),
+  };
+}
+
+beforeAll(async () => {
+  emu = await startEmulator({ timeScale: 0.01 });
+  work = mkdtempSync(join(tmpdir(), "bc-e2e-"));
+  configFile = join(work, "config.json");
+  execFileSync(process.execPath, [join(ROOT, "dist/examples/hydrate-tenant/prepare.js"), join(work, "build")]);
+  Object.assign(config, {
+    "businesscentral:tenantId": { value: emu.tenantId },
+    "businesscentral:clientId": { value: emu.clientId },
+    "businesscentral:clientSecret": { value: emu.clientSecret, secret: true },
+    "businesscentral:environment": { value: emu.environment },
+    "businesscentral:authorityHost": { value: emu.authorityHost },
+    "businesscentral:apiBaseUrl": { value: emu.baseUrl },
+    "businesscentral:caCertPath": { value: emu.caCertPath },
+    "hydrate:buildDir": { value: join(work, "build") },
+  });
+  seedSnapshot = snapshot();
+});
+
+afterAll(async () => {
+  await emu?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("hydrate-tenant with the real engine", () => {
+  it("up from empty creates exactly the declared objects", async () => {
+    const up = await pulumi("up");
+    expect(up.result, up.error ?? up.log.slice(-3000)).toBe("succeeded");
+    expect(up.changes).toMatchObject({ create: 8 });
+    const c = company()!;
+    expect(c.displayName).toBe("Contoso Ltd.");
+    expect(c.configurationPackages.map((p) => [p.code, p.importStatus, p.applyStatus])).toEqual([["CONTOSO-SETUP", "Completed", "Completed"]]);
+    expect(installed("Contoso Payment Services").map((a) => a.version)).toEqual(["5.0.0.0"]);
+    expect(installed("Contoso Extras").map((a) => a.version)).toEqual(["1.0.0.0"]);
+    expect(roles(userId("JOE"))).toContain(`D365 BUS FULL ACCESS|${c.name}`);
+    expect(roles(groupUser("FINANCE"))).toContain("D365 ACCOUNTANTS|");
+    const megan = legacy().users.find((u) => u.userName === "MEGAN")!.userSecurityId;
+    expect(legacy().userGroupMembers.filter((m) => m.userSecurityId === megan).map((m) => m.code)).toEqual(["D365 ACCOUNTANTS"]);
+    expect(env().companies.length).toBe(seedSnapshot.companies.length + 1);
+  });
+
+  it("a second up changes nothing and sends no write request", async () => {
+    emu.clearRequests();
+    const up = await pulumi("up");
+    expect(up.result).toBe("succeeded");
+    expect(Object.keys(up.changes ?? {})).toEqual(["same"]);
+    const writes = emu.requests().filter((r) => WRITE.test(r.method));
+    expect(writes).toEqual([]);
+  });
+
+  it("one changed input per resource: preview --diff shows the expected updates and replaces, up applies them", async () => {
+    config["hydrate:companyName"] = { value: "Contoso Trading Ltd." };
+    config["hydrate:packageName"] = { value: "Contoso setup v2" };
+    config["hydrate:paymentsVersion"] = { value: "5.1.0.0" };
+    config["hydrate:extrasVersion"] = { value: "1.1.0.0" };
+    config["hydrate:joeRole"] = { value: "D365 READ" };
+    config["hydrate:meganGroup"] = { value: "D365 SALES" };
+    emu.clearRequests();
+    const preview = await pulumi("preview", ["--diff"]);
+    expect(preview.result, preview.error).toBe("succeeded");
+    expect(preview.changes).toMatchObject({ update: 4, replace: 2 });
+    expect(preview.stdout).toContain("Contoso Trading Ltd.");
+    expect(emu.requests().filter((r) => WRITE.test(r.method))).toEqual([]);
+
+    const up = await pulumi("up");
+    expect(up.result, up.error ?? up.log.slice(-3000)).toBe("succeeded");
+    expect(company()!.displayName).toBe("Contoso Trading Ltd.");
+    expect(company()!.name).toBe("Contoso Ltd.");
+    expect(installed("Contoso Payment Services").map((a) => a.version)).toEqual(["5.1.0.0"]);
+    expect(installed("Contoso Extras").map((a) => a.version)).toEqual(["1.1.0.0"]);
+    const joe = roles(userId("JOE"));
+    expect(joe).toContain(`D365 READ|${company()!.name}`);
+    expect(joe).not.toContain(`D365 BUS FULL ACCESS|${company()!.name}`);
+    const megan = legacy().users.find((u) => u.userName === "MEGAN")!.userSecurityId;
+    expect(legacy().userGroupMembers.filter((m) => m.userSecurityId === megan).map((m) => m.code)).toEqual(["D365 SALES"]);
+  });
+
+  it("an out-of-band change shows as drift on refresh, and up converges", async () => {
+    emu.mutate(() => {
+      const c = company()!;
+      c.displayName = "Renamed In BC";
+      c.rev += 1;
+    });
+    const refresh = await pulumi("refresh");
+    expect(refresh.result).toBe("succeeded");
+    expect(refresh.changes).toMatchObject({ update: 1 });
+    const up = await pulumi("up");
+    expect(up.result).toBe("succeeded");
+    expect(up.changes).toMatchObject({ update: 1 });
+    expect(company()!.displayName).toBe("Contoso Trading Ltd.");
+  });
+
+  it("a connection dropped after BC acted on a POST: the run recovers by identity, no duplicate", async () => {
+    config["hydrate:joeRole"] = { value: "D365 BUS PREMIUM" };
+    const fault = emu.faults.add({ method: "POST", path: "*/userPermissions", drop: "after", count: 1 });
+    const up = await pulumi("up");
+    const fired = emu.faults.list().find((f) => f.id === fault.id)?.fired;
+    emu.faults.clear();
+    expect(fired).toBe(1);
+    if (up.result !== "succeeded") {
+      // A partial failure is acceptable as long as the next up converges.
+      expect((await pulumi("up")).result).toBe("succeeded");
+    }
+    const premium = roles(userId("JOE")).filter((r) => r.startsWith("D365 BUS PREMIUM|"));
+    expect(premium).toHaveLength(1);
+    const again = await pulumi("up");
+    expect(Object.keys(again.changes ?? {})).toEqual(["same"]);
+  });
+
+  it("a 500 on the package apply is recorded as a partial failure; the next up converges", async () => {
+    config["hydrate:packageName"] = { value: "Contoso setup v3" };
+    emu.faults.add({ method: "PATCH", path: "*/configurationPackages(*", status: 500, count: 1 });
+    const failed = await pulumi("up");
+    emu.faults.clear();
+    const next = await pulumi("up");
+    expect(next.result, next.error ?? next.log.slice(-3000)).toBe("succeeded");
+    expect(company()!.configurationPackages.map((p) => p.code)).toEqual(["CONTOSO-SETUP"]);
+    expect(failed.result === "failed" || failed.result === "succeeded").toBe(true);
+  });
+
+  it("destroy brings the environment back to its seed state", async () => {
+    const destroyed = await pulumi("destroy");
+    expect(destroyed.result, destroyed.error ?? destroyed.log.slice(-3000)).toBe("succeeded");
+    expect(snapshot()).toEqual(seedSnapshot);
+  });
+
+  it("the state holds no plaintext client secret or token", () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else files.push(p);
+      }
+    };
+    walk(join(work, "state"));
+    expect(files.some((f) => f.endsWith(".json"))).toBe(true);
+    for (const f of files) {
+      const text = readFileSync(f, "utf8");
+      expect(text, f).not.toContain(emu.clientSecret);
+      expect(text, f).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\./);
+    }
+  });
+});
