@@ -4,7 +4,7 @@
  * two versions, so an upgrade can be shown. Uses the project's own generators (scripts/make-*.ts).
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 const repo = path.resolve(__dirname, "../../..");
@@ -16,6 +16,12 @@ execFileSync(node, [
   path.join(repo, "examples/data/cronus-setup.xml"),
   path.join(out, "cronus-setup.rapidstart"),
 ], { stdio: "ignore" });
+// A second revision of the same package (one description changed), to show a content update.
+const v2 = path.join(out, "cronus-setup-v2.xml");
+writeFileSync(v2, readFileSync(path.join(repo, "examples/data/cronus-setup.xml"), "utf8").replace("Net 10 days", "Net 10 days (revised)"));
+execFileSync(node, [path.join(repo, "dist/scripts/make-rapidstart.js"), v2, path.join(out, "cronus-setup-v2.rapidstart")], {
+  stdio: "ignore",
+});
 for (const version of ["1.0.0.0", "1.1.0.0"]) {
   execFileSync(node, [
     path.join(repo, "dist/scripts/make-app.js"),

@@ -19,9 +19,9 @@ export async function hydrateTenant() {
 
   const setup = new bc.ConfigurationPackage("contoso-setup", {
     companyId: company.companyId,
-    code: "CONTOSO-SETUP",
+    code: "CRONUS.SETUP", // must equal the Code inside the .rapidstart file
     packageName: cfg.get("packageName") ?? "Contoso setup",
-    file: new pulumi.asset.FileAsset(path.join(build, "cronus-setup.rapidstart")),
+    file: new pulumi.asset.FileAsset(path.join(build, cfg.get("packageFile") ?? "cronus-setup.rapidstart")),
   });
 
   const payments = new bc.Extension("contoso-payments", {
