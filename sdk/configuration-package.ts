@@ -35,6 +35,9 @@ export class ConfigurationPackage extends pulumi.dynamic.Resource {
   declare readonly numberOfErrors: pulumi.Output<number>;
   declare readonly importStatus: pulumi.Output<string>;
   declare readonly applyStatus: pulumi.Output<string>;
+  /** BC's importError / applyError text of the last import / apply ("" when none). */
+  declare readonly importError: pulumi.Output<string>;
+  declare readonly applyError: pulumi.Output<string>;
   declare readonly environment: pulumi.Output<string>;
 
   constructor(name: string, args: ConfigurationPackageArgs, opts?: pulumi.CustomResourceOptions) {
@@ -52,6 +55,8 @@ export class ConfigurationPackage extends pulumi.dynamic.Resource {
         numberOfErrors: undefined,
         importStatus: undefined,
         applyStatus: undefined,
+        importError: undefined,
+        applyError: undefined,
         environment: args.environment,
       },
       opts,

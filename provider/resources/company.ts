@@ -23,7 +23,11 @@ export const COMPANY_DIFF: Record<string, ChangeKind> = {
 
 const DEFAULT_DELETE_TIMEOUT_MS = 5 * 60_000;
 
-function outputs(inputs: Record<string, unknown>, company: { id: string; name: string; displayName: string; businessProfileId?: string; evaluationCompany: boolean }, environment: string) {
+function outputs(
+  inputs: Record<string, unknown>,
+  company: { id: string; name: string; displayName: string; businessProfileId?: string; evaluationCompany: boolean },
+  environment: string,
+) {
   return {
     ...inputs,
     companyId: company.id,
@@ -48,11 +52,14 @@ export const companyHandler: ResourceHandler = {
     const { automation, environment } = connectionFor(inputs);
     const displayName = String(inputs.displayName);
     const name = displayName.slice(0, 30);
-    const existing = await automation.automationCompanies.findByName(name);
+    // BC compares company names case-insensitively (SQL collation): "CONTOSO" collides with "Contoso".
+    const existing = (await automation.automationCompanies.list()).find(
+      (c) => c.name.toLowerCase() === name.toLowerCase(),
+    );
     if (existing) {
       if (!inputs.adopt) {
         throw new Error(
-          `Company '${name}' already exists in environment '${environment}' (id ${existing.id}). Set adopt: true to manage it with this resource, or choose another displayName.`,
+          `Company '${existing.name}' already exists in environment '${environment}' (id ${existing.id}). Set adopt: true to manage it with this resource, or choose another displayName.`,
         );
       }
       progress("Company", `adopting existing company '${name}' (${existing.id})`);
@@ -73,7 +80,11 @@ export const companyHandler: ResourceHandler = {
     const { automation, environment } = connectionFor(props);
     try {
       const company = await automation.automationCompanies.get(id);
-      const inputs = { ...pickInputs(props), displayName: company.displayName, businessProfileId: company.businessProfileId ?? "" };
+      const inputs = {
+        ...pickInputs(props),
+        displayName: company.displayName,
+        businessProfileId: company.businessProfileId ?? "",
+      };
       return { id, props: outputs(inputs, company, environment), inputs };
     } catch (err) {
       if (isNotFound(err)) return { id: "", props: {} };
@@ -90,7 +101,9 @@ export const companyHandler: ResourceHandler = {
 
   async delete(id, props) {
     const { automation } = connectionFor(props);
-    const timeoutMs = parseDuration(String((props.timeouts as { delete?: string } | undefined)?.delete ?? "")) ?? DEFAULT_DELETE_TIMEOUT_MS;
+    const timeoutMs =
+      parseDuration(String((props.timeouts as { delete?: string } | undefined)?.delete ?? "")) ??
+      DEFAULT_DELETE_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -117,7 +130,8 @@ export const companyHandler: ResourceHandler = {
 
 function environmentNormaliser(olds: Record<string, unknown>) {
   // A missing environment input means "the configured default": compare against what state recorded.
-  return (key: string, value: unknown) => (key === "environment" && (value === undefined || value === "") ? olds.environment : value);
+  return (key: string, value: unknown) =>
+    key === "environment" && (value === undefined || value === "") ? olds.environment : value;
 }
 
 function needsUpdate(existing: { displayName: string; businessProfileId?: string }, inputs: Record<string, unknown>) {
