@@ -4,3 +4,14 @@ export { Extension, type ExtensionArgs, type AppSourceSource } from "./extension
 export { UserGroupMember, type UserGroupMemberArgs } from "./user-group-member";
 export { PermissionSetAssignment, type PermissionSetAssignmentArgs } from "./permission-set-assignment";
 export type { ConnectionArgs, Timeouts, AdoptArgs } from "./common";
+export {
+  getUser,
+  getCompany,
+  getPermissionSet,
+  type GetUserArgs,
+  type GetUserResult,
+  type GetCompanyArgs,
+  type GetCompanyResult,
+  type GetPermissionSetArgs,
+  type GetPermissionSetResult,
+} from "./lookups";

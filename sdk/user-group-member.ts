@@ -24,13 +24,21 @@ export class UserGroupMember extends pulumi.dynamic.Resource {
   declare readonly memberId: pulumi.Output<string>;
   declare readonly userSecurityId: pulumi.Output<string>;
   declare readonly groupCode: pulumi.Output<string>;
+  /** The user group's name. */
+  declare readonly groupName: pulumi.Output<string>;
   declare readonly environment: pulumi.Output<string>;
 
   constructor(name: string, args: UserGroupMemberArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       providerFor("UserGroupMember"),
       name,
-      { ...args, memberId: undefined, userSecurityId: args.userSecurityId, environment: args.environment },
+      {
+        ...args,
+        memberId: undefined,
+        groupName: undefined,
+        userSecurityId: args.userSecurityId,
+        environment: args.environment,
+      },
       opts,
       TYPE_MODULE,
       "UserGroupMember",

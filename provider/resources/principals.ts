@@ -1,0 +1,134 @@
+/**
+ * Shared user / security-group resolution for UserGroupMember and PermissionSetAssignment: turns the principal
+ * inputs (`userSecurityId`, `userName`, `securityGroupId`) into a BC security id with errors that name the input.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { AutomationApi, Grantee, SecurityGroup, User } from "../api";
+import { isNotFound } from "../errors";
+import { UNKNOWN } from "./inputs";
+
+export const USER_KEYS = ["userSecurityId", "userName"] as const;
+export const PRINCIPAL_KEYS = ["userSecurityId", "userName", "securityGroupId"] as const;
+
+const isSet = (value: unknown) => value !== undefined && value !== null && value !== "";
+
+/** Check failures unless exactly one of `keys` is set (unknown preview values count as set). */
+export function exactlyOne(inputs: Record<string, unknown>, keys: readonly string[]): pulumi.dynamic.CheckFailure[] {
+  const given = keys.filter((k) => isSet(inputs[k]));
+  if (given.length === 1) return [];
+  const list = keys.join(", ");
+  if (given.length === 0) {
+    return [{ property: keys[0]!, reason: `is required: set exactly one of ${list}` }];
+  }
+  return given.map((k) => ({
+    property: k,
+    reason: `conflicts with ${given.filter((g) => g !== k).join(", ")}: set exactly one of ${list}`,
+  }));
+}
+
+/** A user by `userSecurityId` or `userName`; unknown users fail with a message naming the input. */
+export async function resolveUser(
+  automation: AutomationApi,
+  inputs: { userSecurityId?: unknown; userName?: unknown },
+  companyId?: string,
+): Promise<User> {
+  const environment = automation.environment;
+  if (isSet(inputs.userSecurityId)) {
+    const id = String(inputs.userSecurityId);
+    try {
+      return await automation.users.get(id, { companyId });
+    } catch (err) {
+      if (isNotFound(err)) {
+        throw new Error(
+          `userSecurityId: no user with security id ${id} in environment '${environment}'. Check the id (users come from Entra ID; sync new users in BC first) or give userName instead.`,
+        );
+      }
+      throw err;
+    }
+  }
+  const userName = String(inputs.userName ?? "");
+  const user = await automation.users.findByUserName(userName, { companyId });
+  if (!user) {
+    throw new Error(
+      `userName: no user named '${userName}' in environment '${environment}'. BC user names are the names shown on the Users page (e.g. ADMIN); users come from Entra ID, so add the user there and sync users in BC first.`,
+    );
+  }
+  return user;
+}
+
+/** A security group by its Entra group id; unknown groups fail listing the groups that exist. */
+export async function resolveSecurityGroup(
+  automation: AutomationApi,
+  securityGroupId: string,
+  companyId?: string,
+): Promise<SecurityGroup> {
+  const group = await automation.securityGroups.find(securityGroupId, { companyId });
+  if (!group) {
+    const known = await automation.securityGroups.list({ companyId }).catch(() => []);
+    const listing =
+      known.length > 0 ? ` Security groups there: ${known.map((g) => `${g.code} (${g.id})`).join(", ")}.` : "";
+    throw new Error(
+      `securityGroupId: no security group with Entra group id ${securityGroupId} in environment '${automation.environment}'. Add the Entra group as a security group in BC (Security Groups page) first.${listing}`,
+    );
+  }
+  return group;
+}
+
+/** The security id of the BC user row that represents a security group (`groupUserSecurityID` in 28.x). */
+export function groupSecurityId(group: SecurityGroup): string {
+  const value = group.groupUserSecurityId ?? (group as Record<string, unknown>).groupUserSecurityID;
+  return typeof value === "string" ? value.toLowerCase() : "";
+}
+
+export interface ResolvedPrincipal {
+  grantee: Grantee;
+  principalSecurityId: string;
+}
+
+/** The grantee of a permission assignment from its principal inputs. */
+export async function resolvePrincipal(
+  automation: AutomationApi,
+  inputs: Record<string, unknown>,
+  companyId?: string,
+): Promise<ResolvedPrincipal> {
+  if (isSet(inputs.securityGroupId)) {
+    const group = await resolveSecurityGroup(automation, String(inputs.securityGroupId), companyId);
+    return { grantee: { securityGroupId: group.id }, principalSecurityId: groupSecurityId(group) };
+  }
+  const user = await resolveUser(automation, inputs, companyId);
+  const id = user.userSecurityId.toLowerCase();
+  return { grantee: { userSecurityId: id }, principalSecurityId: id };
+}
+
+/** The grantee recorded in state (for read and delete, without resolving names again). */
+export function granteeFromState(props: Record<string, unknown>): Grantee {
+  if (isSet(props.securityGroupId)) return { securityGroupId: String(props.securityGroupId) };
+  return { userSecurityId: String(props.principalSecurityId ?? props.userSecurityId) };
+}
+
+/**
+ * Whether the principal changed between stored outputs and new inputs. `resolvedKey` names the output holding the
+ * resolved user security id, so switching from `userName` to the same user's `userSecurityId` is no change and an
+ * unchanged `userName` (any case) is no change. Returns the principal properties to report as replaced.
+ */
+export function principalChanges(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  keys: readonly string[],
+  resolvedKey: string,
+): string[] {
+  const identity = (side: Record<string, unknown>, stored: boolean): string => {
+    if (isSet(side.securityGroupId)) return `group:${String(side.securityGroupId).toLowerCase()}`;
+    if (stored) return `user:${String(side[resolvedKey] ?? "").toLowerCase()}`;
+    if (isSet(side.userSecurityId)) return `user:${String(side.userSecurityId).toLowerCase()}`;
+    const name = String(side.userName ?? "").toUpperCase();
+    if (isSet(olds.userName) && name === String(olds.userName).toUpperCase()) {
+      return `user:${String(olds[resolvedKey] ?? "").toLowerCase()}`;
+    }
+    return `name:${name}`;
+  };
+  const unknown = keys.some((k) => news[k] === UNKNOWN);
+  if (!unknown && identity(olds, true) === identity(news, false)) return [];
+  const changed = keys.filter((k) => isSet(news[k]) || isSet(olds[k]));
+  return changed.length > 0 ? changed : [keys[0]!];
+}

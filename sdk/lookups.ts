@@ -1,0 +1,145 @@
+/**
+ * Lookups for programs: read a user, a company or a permission set of a Business Central environment while the
+ * program runs (not resources: nothing is recorded in state). They use the stack's `businesscentral:*` config,
+ * then the same environment variables as the provider (docs/authentication.md). The client is loaded on first
+ * call (dynamic import), so importing the SDK stays light.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type * as Api from "../provider/api";
+
+export interface LookupConnectionArgs {
+  /** Environment to read (default: `businesscentral:environment`, then `BC_ENVIRONMENT`). */
+  environment?: string;
+}
+
+export interface GetUserArgs extends LookupConnectionArgs {
+  /** BC user name (case-insensitive; BC stores it upper-case), e.g. `ADMIN`. */
+  userName: string;
+}
+
+export interface GetUserResult {
+  userSecurityId: string;
+  userName: string;
+  displayName: string;
+  state: "Enabled" | "Disabled";
+  contactEmail: string;
+  environment: string;
+}
+
+export interface GetCompanyArgs extends LookupConnectionArgs {
+  /** The company's name (exact; BC's key). Give this or `displayName`. */
+  name?: string;
+  /** The company's display name (exact). */
+  displayName?: string;
+}
+
+export interface GetCompanyResult {
+  id: string;
+  name: string;
+  displayName: string;
+  businessProfileId: string;
+  environment: string;
+}
+
+export interface GetPermissionSetArgs extends LookupConnectionArgs {
+  /** Permission set (role) id, e.g. `D365 BUS FULL ACCESS` (case-insensitive). */
+  roleId: string;
+  /** Narrows a role id defined more than once. */
+  scope?: "System" | "Tenant";
+  /** Narrows a role id defined more than once: the defining app's id. */
+  appId?: string;
+}
+
+export interface GetPermissionSetResult {
+  roleId: string;
+  displayName: string;
+  scope: "System" | "Tenant";
+  appId: string;
+  extensionName: string;
+  environment: string;
+}
+
+/** Loads a provider module on first use (a dynamic import: the SDK's main import stays light). */
+async function load<T>(module: Promise<T>): Promise<T> {
+  const loaded = (await module) as T & { default?: T };
+  // Node's import() of a CommonJS module exposes its exports as `default` (and usually as named exports too).
+  return loaded.default && typeof loaded.default === "object" ? loaded.default : loaded;
+}
+
+async function automationFor(environment: string | undefined): Promise<Api.AutomationApi> {
+  const api = await load(import("../provider/api.js"));
+  const config = new pulumi.Config("businesscentral");
+  const stackConfig: Api.StackConfig = {
+    get: (key) => (key.startsWith("businesscentral:") ? config.get(key.slice("businesscentral:".length)) : undefined),
+  };
+  const settings = api.resolveSettings(environment ? { environment } : {}, stackConfig);
+  return api.connect(settings).automation(settings.environment);
+}
+
+/** A BC user by user name; fails naming `userName` if there is none. */
+export async function getUser(args: GetUserArgs): Promise<GetUserResult> {
+  if (!args?.userName) throw new Error('getUser: userName is required (e.g. { userName: "ADMIN" })');
+  const automation = await automationFor(args.environment);
+  const user = await automation.users.findByUserName(args.userName);
+  if (!user) {
+    throw new Error(
+      `getUser: userName '${args.userName}' is not a user in environment '${automation.environment}'. Users come from Entra ID; add the user there and sync users in BC first.`,
+    );
+  }
+  return {
+    userSecurityId: user.userSecurityId.toLowerCase(),
+    userName: user.userName,
+    displayName: user.displayName,
+    state: user.state,
+    contactEmail: user.contactEmail ?? "",
+    environment: automation.environment,
+  };
+}
+
+/** A company by `name` or `displayName`; fails listing the companies if there is no match. */
+export async function getCompany(args: GetCompanyArgs): Promise<GetCompanyResult> {
+  const given = [args?.name, args?.displayName].filter((v) => v !== undefined && v !== "");
+  if (given.length !== 1) throw new Error("getCompany: give exactly one of name or displayName");
+  const automation = await automationFor(args.environment);
+  const companies = await automation.companies.list();
+  const company = companies.find((c) =>
+    args.name !== undefined && args.name !== "" ? c.name === args.name : c.displayName === args.displayName,
+  );
+  if (!company) {
+    const field = args.name ? "name" : "displayName";
+    throw new Error(
+      `getCompany: ${field} '${args.name || args.displayName}' matches no company in environment '${automation.environment}' (companies: ${companies.map((c) => `'${c.name}'`).join(", ")}).`,
+    );
+  }
+  return {
+    id: company.id.toLowerCase(),
+    name: company.name,
+    displayName: company.displayName,
+    businessProfileId: company.businessProfileId ?? "",
+    environment: automation.environment,
+  };
+}
+
+/** The one permission set a role id (narrowed by scope/appId) means; ambiguous or unknown ids fail with candidates. */
+export async function getPermissionSet(args: GetPermissionSetArgs): Promise<GetPermissionSetResult> {
+  if (!args?.roleId) throw new Error('getPermissionSet: roleId is required (e.g. { roleId: "D365 BUS FULL ACCESS" })');
+  const automation = await automationFor(args.environment);
+  const { resolvePermissionSet } = await load(import("../provider/resources/permission-set-assignment.js"));
+  try {
+    const set = await resolvePermissionSet(automation, {
+      roleId: args.roleId.trim().toUpperCase(),
+      scope: args.scope,
+      appId: args.appId,
+    });
+    return {
+      roleId: set.id,
+      displayName: set.displayName,
+      scope: set.scope,
+      appId: set.appId.toLowerCase(),
+      extensionName: set.extensionName,
+      environment: automation.environment,
+    };
+  } catch (err) {
+    throw new Error(`getPermissionSet: ${(err as Error).message}`);
+  }
+}
