@@ -31,10 +31,13 @@ export class Company extends pulumi.dynamic.Resource {
     super(
       providerFor("Company"),
       name,
-      { ...args, companyId: undefined, name: undefined, evaluationCompany: undefined, environment: args.environment },
+      { ...args, name: undefined, evaluationCompany: undefined, environment: args.environment },
       opts,
       TYPE_MODULE,
       "Company",
     );
+    // The resource id is the company id. Unlike a computed output, the id stays known while an update is
+    // previewed, so dependents (ConfigurationPackage.companyId) don't show a false replacement.
+    (this as { companyId: pulumi.Output<string> }).companyId = this.id;
   }
 }

@@ -31,6 +31,8 @@ export async function hydrateTenant() {
 
   const extras = new bc.Extension("contoso-extras", {
     file: path.join(build, `contoso-extras-${cfg.get("extrasVersion") ?? "1.0.0.0"}.app`),
+    // BC 29+ takes per-tenant extensions through the Admin Center's pteInstall, which requires the EULA flag.
+    acceptIsvEula: true,
   });
 
   const joe = new bc.PermissionSetAssignment("joe-full-access", {

@@ -19,6 +19,7 @@ export const COMPANY_DIFF: Record<string, ChangeKind> = {
   environment: "replace",
   adopt: "ignore",
   timeouts: "ignore",
+  name: "ignore",
 };
 
 const DEFAULT_DELETE_TIMEOUT_MS = 5 * 60_000;
@@ -40,8 +41,16 @@ function outputs(
 }
 
 export const companyHandler: ResourceHandler = {
-  async check(_olds, news) {
-    return checkInputs(shape, news);
+  async check(olds, news) {
+    const result = checkInputs(shape, { ...news, name: undefined });
+    // `name` is known before create (BC derives it from displayName) and never changes afterwards. Carrying it
+    // as an input keeps it known during preview, so resources that use `company.name` don't show false replaces.
+    if (!result.failures?.length && result.inputs) {
+      const displayName = result.inputs.displayName;
+      const name = typeof olds.name === "string" && olds.name !== "" ? olds.name : typeof displayName === "string" ? displayName.slice(0, 30) : displayName;
+      return { inputs: { ...result.inputs, name } };
+    }
+    return result;
   },
 
   async diff(_id, olds, news) {
