@@ -39,7 +39,7 @@ export interface BehaviourSwitches {
   missingKeyCode: "BadRequest_NotFound" | "Internal_RecordNotFound";
   /** Match JSON property names case-insensitively on write (BCCH sends `SchemaSyncMode`). Default false. */
   caseInsensitiveProperties: boolean;
-  /** Whether a `name` in an automationCompanies POST that differs from displayName is rejected (default false: overwritten). */
+  /** Refuse a `name` in an automationCompanies POST as read-only (default false: accepted and overwritten from displayName). */
   rejectCompanyNameOnInsert: boolean;
   /** Refuse deleting a company with "company currently in use" this many times before it succeeds (default 0). */
   companyInUseDeletes: number;

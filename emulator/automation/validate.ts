@@ -54,7 +54,8 @@ export function validateBody(
     }
     const spec = fields[name];
     if (!spec.editable) {
-      if (mode === "insert" && spec.ignoredOnInsert) continue;
+      // BC may silently overwrite such a field or refuse it as read-only; the reference cannot tell (§4.2 [UNK]).
+      if (mode === "insert" && spec.ignoredOnInsert && !ctx.behaviour.rejectCompanyNameOnInsert) continue;
       // Keys echoed back unchanged are harmless on PATCH (clients often send the whole entity).
       if (mode === "modify" && def.keys.some((k) => k.name === name)) continue;
       throw new BcError(400, "BadRequest_InvalidOperation", `Control '${name}' is read-only.`);

@@ -293,6 +293,37 @@ describe("automationCompanies (reference §4.2)", () => {
   });
 });
 
+describe("switches for behaviours the reference marks unknown", () => {
+  it("rejectCompanyNameOnInsert refuses a read-only name on POST", async () => {
+    const strict = await startTestEmulator({ behaviour: { rejectCompanyNameOnInsert: true } });
+    try {
+      const scope = await strict.companyId();
+      const res = await strict.call("POST", `companies(${scope})/automationCompanies`, { body: { displayName: "Strict", name: "Strict" } });
+      expect(res.status).toBe(400);
+      expect(res.json.error.code).toBe("BadRequest_InvalidOperation");
+      const ok = await strict.call("POST", `companies(${scope})/automationCompanies`, { body: { displayName: "Strict" } });
+      expect(ok.status).toBe(201);
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  it("etagMismatchStatus 412 answers a stale If-Match with 412", async () => {
+    const other = await startTestEmulator({ behaviour: { etagMismatchStatus: 412 } });
+    try {
+      const scope = await other.companyId();
+      const created = await other.call("POST", `companies(${scope})/automationCompanies`, { body: { displayName: "E412" } });
+      const path = `companies(${scope})/automationCompanies(${created.json.id})`;
+      await other.call("PATCH", path, { body: { displayName: "x" }, headers: { "if-match": "*" } });
+      const stale = await other.call("PATCH", path, { body: { displayName: "y" }, headers: { "if-match": created.json["@odata.etag"] } });
+      expect(stale.status).toBe(412);
+      expect(stale.json.error.code).toBe("Request_EntityChanged");
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
 describe("OData query options and paging (reference §10.5)", () => {
   it("filters, selects, orders, tops and skips", async () => {
     const path = `companies(${cid})/automationCompanies`;
