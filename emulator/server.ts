@@ -30,7 +30,7 @@ export function createHttpsServer(parts: HttpServerParts): Server {
     const started = Date.now();
     const correlationId = randomUUID();
     res.setHeader("ms-correlation-x", correlationId);
-    const path = (req.url ?? "").split("?")[0];
+    const path = pathnameOf(req.url);
     const serve = () => route(req, res, deps, control);
     (isApiPath(path) ? withRealism(req, res, path, parts.realism, serve) : serve())
       .catch((err) => sendError(res, err, correlationId, path.startsWith("/admin/")))
@@ -85,4 +85,13 @@ function sendError(res: ServerResponse, err: unknown, correlationId: string, adm
     ...error.headers,
   });
   res.end(body);
+}
+
+/** The path the router will see (dot segments resolved, `\\` as `/`), so realism and the error shape follow routing. */
+function pathnameOf(target = "/"): string {
+  try {
+    return new URL(target, "https://emulator.invalid").pathname;
+  } catch {
+    return target.split("?")[0];
+  }
 }

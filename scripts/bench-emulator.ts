@@ -13,6 +13,7 @@
  * loop and the figures are the emulator's. `--in-process` runs both on one thread, as the test suite does.
  * Loopback only; bounded runtime (about 25 s with the defaults).
  */
+import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { Pool } from "undici";
@@ -184,8 +185,9 @@ async function main() {
   const connections = Number(values.connections);
   const inProcess = values["in-process"] === true;
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  const cpu = cpus();
   out(
-    `Emulator benchmark: ${inProcess ? "emulator and load generator on one thread" : "emulator in a worker thread"}, ${seconds} s per scenario, Node ${process.version}`,
+    `Emulator benchmark: ${inProcess ? "emulator and load generator on one thread" : "emulator in a worker thread"}, ${seconds} s per scenario, Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? "CPU"}`,
   );
 
   // (a) + (c): limits off, no latency.
@@ -203,7 +205,7 @@ async function main() {
       const cid = ((await companies.body.json()) as { value: { id: string }[] }).value[0].id;
       const list = getter(pool, `${root}/companies`, bearer);
       const single = getter(pool, `${root}/companies(${cid})/automationCompanies(${cid})`, bearer);
-      await load(connections, 1, list); // warm-up: connections, TLS sessions, JIT
+      await load(connections, 2, list); // warm-up: connections, TLS sessions, JIT
       out("\n(a) limits off, latency 0");
       out(summary(`GET companies, ${connections} connections`, await load(connections, seconds, list)));
       out(

@@ -39,8 +39,14 @@ export async function handleAutomation(
   const match = ROUTE.exec(url.pathname);
   if (!match) throw notFoundRoute(url.pathname);
   const [, first, second, rest = ""] = match;
-  const tenantInPath = second === undefined ? undefined : decodeURIComponent(first);
-  const envName = decodeURIComponent(second ?? first);
+  let tenantInPath: string | undefined;
+  let envName: string;
+  try {
+    tenantInPath = second === undefined ? undefined : decodeURIComponent(first);
+    envName = decodeURIComponent(second ?? first);
+  } catch {
+    throw notFoundRoute(url.pathname);
+  }
 
   const state = deps.state();
   const caller = await authenticate(req, deps.entra, state.tenants, tenantInPath);
@@ -78,7 +84,9 @@ export async function handleAutomation(
     sendJson(res, 200, serviceDocument(serviceRoot), ODATA_HEADERS);
     return true;
   }
-  const cursor = resolve(ctx, splitPath(path), url, app.userSecurityId);
+  const segments = splitPath(path);
+  if (segments.length === 0) throw notFoundRoute(url.pathname);
+  const cursor = resolve(ctx, segments, url, app.userSecurityId);
   await dispatch(req, res, url, ctx, cursor, serviceRoot);
   return true;
 }
@@ -107,7 +115,7 @@ function resolve(
   } else {
     // `?company=<id>` stands in for `companies(<id>)/` (reference §1.1).
     const companyParam = url.searchParams.get("company");
-    const def = companyScopedSets[head.name];
+    const def = own(companyScopedSets, head.name);
     if (!companyParam || !def) throw notFoundRoute(url.pathname);
     const company = findByKey(ctx, companiesSet, undefined, companyParam);
     ctx.company = company;
@@ -122,18 +130,18 @@ function resolve(
     const { def, row } = cursor;
     if (segment.name.startsWith("Microsoft.NAV.")) {
       const name = segment.name.slice("Microsoft.NAV.".length);
-      if (!isLast || !def.actions?.[name]) {
+      if (!isLast || !own(def.actions, name)) {
         throw new BcError(400, "BadRequest_NotFound", `The action '${segment.name}' is not bound to '${def.entitySet}'.`);
       }
       cursor = { kind: "action", def, row, name, parent: cursor.parent };
       continue;
     }
-    if (def.media?.[segment.name] && segment.keyText === undefined) {
+    if (own(def.media, segment.name) && segment.keyText === undefined) {
       if (!isLast) throw notFoundRoute(url.pathname);
       cursor = { kind: "media", def, row, name: segment.name, parent: cursor.parent };
       continue;
     }
-    const child = def === companiesSet ? companyScopedSets[segment.name] : def.navigations?.[segment.name];
+    const child = def === companiesSet ? own(companyScopedSets, segment.name) : own(def.navigations, segment.name);
     if (!child) {
       throw new BcError(404, "BadRequest_ResourceNotFound", `Resource not found for the segment '${segment.name}'.`);
     }
@@ -312,7 +320,7 @@ function entityJson(ctx: AutomationContext, def: EntitySetDef<any>, row: any, qu
   const wire = def.toWire(row, ctx);
   const json: Record<string, unknown> = { "@odata.etag": etagFor(wire, def.rev?.(row)), ...wire };
   for (const name of query?.expand ?? []) {
-    const child = def === companiesSet ? companyScopedSets[name] : def.navigations?.[name];
+    const child = def === companiesSet ? own(companyScopedSets, name) : own(def.navigations, name);
     if (!child) continue;
     if (def === companiesSet) ctx.company = row;
     json[name] = child.list(ctx, { set: def, row }).map((r) => entityJson(ctx, child, r));
@@ -341,4 +349,9 @@ function checkIfMatch(req: IncomingMessage, ctx: AutomationContext, def: EntityS
   if (!offered.includes(current)) {
     throw new BcError(ctx.behaviour.etagMismatchStatus, "Request_EntityChanged", "Another user has already changed the record.");
   }
+}
+
+/** `record[key]` for the record's own entries only: URL segments like `constructor` must not find Object's members. */
+function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 }

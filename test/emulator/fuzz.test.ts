@@ -167,15 +167,31 @@ describe("fuzzing the request surface (issue 3: robustness)", () => {
 
   it("junk: any method, target, header and body", () => fuzz(junkRun(model), 300), timeout(300));
 
+  it("checks invariants that catch a broken state (the checker is not vacuous)", () => {
+    t.emu.reset();
+    expect(stateInvariants(t.emu.state())).toEqual([]);
+    const broken = structuredClone(t.emu.state());
+    const env = broken.tenants[0].environments[0];
+    env.companies.push({ ...env.companies[0] });
+    env.accessControls.push({
+      ...env.accessControls[0],
+      id: "a0000000-0000-4000-8000-000000000000",
+      userSecurityId: "b0000000-0000-4000-8000-000000000000",
+    });
+    const problems = stateInvariants(broken);
+    expect(problems.some((p) => p.includes("duplicate company id"))).toBe(true);
+    expect(problems.some((p) => p.includes("unknown principal"))).toBe(true);
+  });
+
   it("reaches every registered entity set", () => {
-    // Sets registered later are fuzzed automatically; each must answer a plain GET in some fuzz environment so
-    // the generators steer requests to it (and the crawl can find real keys).
+    // Sets registered later are fuzzed automatically; each must exist in some fuzz environment so the generators
+    // steer requests to it.
     const offered = new Set(Object.values(model.available).flat());
     expect(model.topLevel.filter((name) => !offered.has(name))).toEqual([]);
     for (const env of model.environments) {
       const sets = Object.keys(model.keys[env] ?? {});
       console.log(
-        `fuzz: ${env}: sets offered ${model.available[env].length}/${model.topLevel.length}; real keys for ${sets.join(", ")}`,
+        `fuzz: ${env}: has ${model.available[env].length}/${model.topLevel.length} sets; real keys for ${sets.join(", ")}`,
       );
     }
   });

@@ -38,7 +38,10 @@ export interface SurfaceModel {
   values: Record<string, unknown[]>;
   /** Per environment name: its company ids. */
   companies: Record<string, string[]>;
-  /** Per environment name: the top-level sets that answered a plain GET with 200 (version profiles differ). */
+  /**
+   * Per environment name: the top-level sets it has (version profiles differ): those whose plain GET is not BC's
+   * "No HTTP resource" 404 (some answer 400 until filtered, e.g. `userPermissions`).
+   */
   available: Record<string, string[]>;
   environments: string[];
   tenantId: string;
@@ -131,8 +134,9 @@ export async function crawl(t: TestEmulator, environments: string[]): Promise<Su
       for (const name of registry.topLevel) {
         const set = registry.sets[name];
         const res = await t.call("GET", `companies(${cid})/${name}`, { environment: env });
+        const missing = res.status === 404 && String(res.json?.error?.message).startsWith("No HTTP resource");
+        if (!missing) setOf(available, env).add(name);
         if (res.status !== 200) continue;
-        setOf(available, env).add(name);
         const rows = res.json.value as Record<string, unknown>[];
         record(env, set, rows);
         for (const row of rows.slice(0, 2)) {
