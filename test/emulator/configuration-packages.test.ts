@@ -465,8 +465,9 @@ describe("import and apply (§5.2 steps 3–5, §10.4)", () => {
 describe("async state machine (§5.2, slow delays)", () => {
   let slow: TestEmulator;
   beforeAll(async () => {
-    // 500 ms Scheduled, 500 ms InProgress: long enough to observe every state.
-    slow = await startTestEmulator({ asyncDelays: { rapidStartScheduledMs: 50_000, rapidStartRunMs: 50_000 } });
+    // 2 s Scheduled, 2 s InProgress (× timeScale 0.01): long enough to observe every state and to be refused while
+    // pending even when the machine is busy running the rest of the suite in parallel.
+    slow = await startTestEmulator({ asyncDelays: { rapidStartScheduledMs: 200_000, rapidStartRunMs: 200_000 } });
   });
   afterAll(() => slow.stop());
 
@@ -496,7 +497,7 @@ describe("async state machine (§5.2, slow delays)", () => {
         }
         return status === "Completed" ? status : undefined;
       },
-      10_000,
+      20_000,
       25,
     );
     expect(seen).toEqual(["Scheduled", "InProgress", "Completed"]);
