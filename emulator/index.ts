@@ -82,7 +82,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     latency: latencySource(options.latency),
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     timeScale,
-  };  const adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
+  };
+  const adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
   const deps: ServerDeps = {
     state: () => store.state,
     origin: () => origin,

@@ -26,6 +26,9 @@ const handlers: Record<string, ResourceHandler> = {
 
 export function handler(kind: string): ResourceHandler {
   const found = handlers[kind];
-  if (!found) throw new Error(`pulumi-businesscentral: unknown resource kind '${kind}' (is the installed package older than the program?)`);
+  if (!found)
+    throw new Error(
+      `pulumi-businesscentral: unknown resource kind '${kind}' (is the installed package older than the program?)`,
+    );
   return found;
 }

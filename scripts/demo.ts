@@ -48,12 +48,16 @@ function describeTenant(emu: RunningEmulator) {
   }
   const names = new Map(env.users.map((u) => [u.userSecurityId, u.userName]));
   for (const g of env.securityGroups) names.set(g.groupUserSecurityId, `group ${g.code}`);
-  for (const ac of env.accessControls.filter((x) => names.has(x.userSecurityId) && !["SUPER", "D365 BASIC"].includes(x.roleId))) {
+  for (const ac of env.accessControls.filter(
+    (x) => names.has(x.userSecurityId) && !["SUPER", "D365 BASIC"].includes(x.roleId),
+  )) {
     if (/AUTOMATION|EXTEN/.test(ac.roleId)) continue;
     say(`permission ${ac.roleId} → ${names.get(ac.userSecurityId)}${ac.company ? ` in ${ac.company}` : ""}`);
   }
   for (const m of legacy?.userGroupMembers ?? []) {
-    say(`user group ${m.code} ← ${legacy?.users.find((u) => u.userSecurityId === m.userSecurityId)?.userName} (sandbox-24)`);
+    say(
+      `user group ${m.code} ← ${legacy?.users.find((u) => u.userSecurityId === m.userSecurityId)?.userName} (sandbox-24)`,
+    );
   }
 }
 
@@ -65,10 +69,18 @@ async function main() {
   say(`listening on ${emu.baseUrl} — tenant ${emu.tenantId}, environment '${emu.environment}'`);
   try {
     const build = join(work, "build");
-    execFileSync(process.execPath, [resolve(__dirname, "../examples/hydrate-tenant/prepare.js"), build], { stdio: "ignore" });
+    execFileSync(process.execPath, [resolve(__dirname, "../examples/hydrate-tenant/prepare.js"), build], {
+      stdio: "ignore",
+    });
     const config: ConfigMap = { ...emulatorConfig(emu), "hydrate:buildDir": { value: build } };
     const program = async () => require("../examples/hydrate-tenant/program").hydrateTenant();
-    const stack = await openStack({ projectName: "hydrate-tenant", stackName: "demo", program, stateDir: join(work, "state"), config });
+    const stack = await openStack({
+      projectName: "hydrate-tenant",
+      stackName: "demo",
+      program,
+      stateDir: join(work, "state"),
+      config,
+    });
     const onOutput = verbose ? (s: string) => process.stdout.write(s) : undefined;
 
     step(2, "pulumi up — create everything the program declares");

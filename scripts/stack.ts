@@ -27,7 +27,8 @@ async function main() {
     },
   });
   const op = positionals[0];
-  if (!["up", "preview", "refresh", "destroy"].includes(op ?? "")) throw new Error("operation must be up, preview, refresh or destroy");
+  if (!["up", "preview", "refresh", "destroy"].includes(op ?? ""))
+    throw new Error("operation must be up, preview, refresh or destroy");
   const program = PROGRAMS[values.example ?? ""];
   if (!program) throw new Error(`unknown example '${values.example}'`);
   if (!values["state-dir"]) throw new Error("--state-dir is required");

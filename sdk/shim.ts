@@ -1,7 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 /** The resource kinds the provider implements; the shim forwards every call with its kind. */
-export type ResourceKind = "Company" | "ConfigurationPackage" | "Extension" | "UserGroupMember" | "PermissionSetAssignment";
+export type ResourceKind =
+  | "Company"
+  | "ConfigurationPackage"
+  | "Extension"
+  | "UserGroupMember"
+  | "PermissionSetAssignment";
 
 const cache = new Map<ResourceKind, pulumi.dynamic.ResourceProvider>();
 

@@ -52,7 +52,10 @@ export interface AutomationContext {
 }
 
 /** How a bound action completed; decides the HTTP answer (reference §10.4). */
-export type ActionResult = { kind: "Updated" } | { kind: "Deleted" } | { kind: "Created"; body?: Record<string, unknown> };
+export type ActionResult =
+  | { kind: "Updated" }
+  | { kind: "Deleted" }
+  | { kind: "Created"; body?: Record<string, unknown> };
 
 export interface Parent {
   set: EntitySetDef<any>;
@@ -76,7 +79,10 @@ export interface EntitySetDef<Row> {
   /** Media (stream) properties addressable as `<entity>(<key>)/<name>`. */
   media?: Record<string, MediaDef<Row>>;
   /** Bound actions `Microsoft.NAV.<name>`. */
-  actions?: Record<string, (ctx: AutomationContext, row: Row, parent?: Parent, body?: Record<string, unknown>) => ActionResult>;
+  actions?: Record<
+    string,
+    (ctx: AutomationContext, row: Row, parent?: Parent, body?: Record<string, unknown>) => ActionResult
+  >;
   /** Whether the set exists in this environment's version (else 404 like an unknown route). */
   available?: (features: EnvironmentFeatures) => boolean;
   /** Permission set the caller needs besides D365 AUTOMATION (e.g. `EXTEN. MGT. - ADMIN`). */

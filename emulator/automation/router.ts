@@ -131,7 +131,11 @@ function resolve(
     if (segment.name.startsWith("Microsoft.NAV.")) {
       const name = segment.name.slice("Microsoft.NAV.".length);
       if (!isLast || !own(def.actions, name)) {
-        throw new BcError(400, "BadRequest_NotFound", `The action '${segment.name}' is not bound to '${def.entitySet}'.`);
+        throw new BcError(
+          400,
+          "BadRequest_NotFound",
+          `The action '${segment.name}' is not bound to '${def.entitySet}'.`,
+        );
       }
       cursor = { kind: "action", def, row, name, parent: cursor.parent };
       continue;
@@ -160,19 +164,26 @@ function checkAvailable(ctx: AutomationContext, def: EntitySetDef<any>, url: URL
 }
 
 function selectKey(ctx: AutomationContext, cursor: Cursor, keyText: string): Cursor {
-  if (cursor.kind !== "collection") throw new BcError(404, "BadRequest_NotFound", "Bad Request - Error in query syntax.");
+  if (cursor.kind !== "collection")
+    throw new BcError(404, "BadRequest_NotFound", "Bad Request - Error in query syntax.");
   const row = findByKey(ctx, cursor.def, cursor.parent, keyText);
   return { kind: "entity", def: cursor.def, row, parent: cursor.parent, path: `${cursor.path}(${keyText})` };
 }
 
 function findByKey(ctx: AutomationContext, def: EntitySetDef<any>, parent: Parent | undefined, keyText: string) {
   const wanted = bindKey(parseKeySegment(keyText), def.keys);
-  const row = def.list(ctx, parent, keyFilterText(wanted, def)).find((candidate) => sameKey(def.keyOf(candidate), wanted));
+  const row = def
+    .list(ctx, parent, keyFilterText(wanted, def))
+    .find((candidate) => sameKey(def.keyOf(candidate), wanted));
   if (!row) {
     const ids = Object.entries(wanted)
       .map(([k, v]) => `${k}='${v}'`)
       .join(",");
-    throw new BcError(404, ctx.behaviour.missingKeyCode, `The ${def.page} does not exist. Identification fields and values: ${ids}`);
+    throw new BcError(
+      404,
+      ctx.behaviour.missingKeyCode,
+      `The ${def.page} does not exist. Identification fields and values: ${ids}`,
+    );
   }
   return row;
 }
@@ -206,19 +217,28 @@ async function dispatch(
     case "collection": {
       const { def, parent } = cursor;
       if (method === "GET") {
-        const query = parseQueryOptions(url.searchParams, { name: def.entityType, fields: fieldTypes(def, ctx) }, navigationNames(def, ctx));
-        const all = def.list(ctx, parent, url.searchParams.get("$filter") ?? undefined).map((row) => entityJson(ctx, def, row, query));
+        const query = parseQueryOptions(
+          url.searchParams,
+          { name: def.entityType, fields: fieldTypes(def, ctx) },
+          navigationNames(def, ctx),
+        );
+        const all = def
+          .list(ctx, parent, url.searchParams.get("$filter") ?? undefined)
+          .map((row) => entityJson(ctx, def, row, query));
         const matched = applyQuery(all, { ...query, top: undefined, skip: undefined });
         const windowed = applyQuery(matched, { skip: query.skip, top: query.top });
         const pageSize = Math.min(preferredPageSize(req.headers.prefer) ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
         const { page, nextSkiptoken } = pageRows(windowed, { maxPageSize: pageSize, skiptoken: query.skiptoken });
         const body: Record<string, unknown> = { "@odata.context": contextPath(cursor.path) };
         if (query.count) body["@odata.count"] = matched.length;
-        body.value = page.map((row) => selectFields(row, query.select, ["@odata.etag", ...def.keys.map((k) => k.name)]));
+        body.value = page.map((row) =>
+          selectFields(row, query.select, ["@odata.etag", ...def.keys.map((k) => k.name)]),
+        );
         if (nextSkiptoken) {
           const next = new URL(url.toString());
           next.searchParams.set("$skiptoken", nextSkiptoken);
-          body["@odata.nextLink"] = `${serviceRoot}${next.pathname.slice(next.pathname.indexOf("/api/microsoft/automation/v2.0") + "/api/microsoft/automation/v2.0".length)}${next.search}`;
+          body["@odata.nextLink"] =
+            `${serviceRoot}${next.pathname.slice(next.pathname.indexOf("/api/microsoft/automation/v2.0") + "/api/microsoft/automation/v2.0".length)}${next.search}`;
         }
         const headers: Record<string, string> = { ...ODATA_HEADERS };
         if (req.headers.prefer && preferredPageSize(req.headers.prefer) !== undefined) {
@@ -241,9 +261,21 @@ async function dispatch(
     case "entity": {
       const { def, row, parent } = cursor;
       if (method === "GET") {
-        const query = parseQueryOptions(url.searchParams, { name: def.entityType, fields: fieldTypes(def, ctx) }, navigationNames(def, ctx));
-        const json = selectFields(entityJson(ctx, def, row, query), query.select, ["@odata.etag", ...def.keys.map((k) => k.name)]);
-        sendJson(res, 200, { "@odata.context": `${contextPath(cursor.path)}/$entity`, ...json }, { ...ODATA_HEADERS, etag: String(json["@odata.etag"]) });
+        const query = parseQueryOptions(
+          url.searchParams,
+          { name: def.entityType, fields: fieldTypes(def, ctx) },
+          navigationNames(def, ctx),
+        );
+        const json = selectFields(entityJson(ctx, def, row, query), query.select, [
+          "@odata.etag",
+          ...def.keys.map((k) => k.name),
+        ]);
+        sendJson(
+          res,
+          200,
+          { "@odata.context": `${contextPath(cursor.path)}/$entity`, ...json },
+          { ...ODATA_HEADERS, etag: String(json["@odata.etag"]) },
+        );
         return;
       }
       if (method === "PATCH" || method === "PUT") {
@@ -328,9 +360,21 @@ function entityJson(ctx: AutomationContext, def: EntitySetDef<any>, row: any, qu
   return json;
 }
 
-function sendEntity(res: ServerResponse, status: number, ctx: AutomationContext, def: EntitySetDef<any>, row: any, context: string) {
+function sendEntity(
+  res: ServerResponse,
+  status: number,
+  ctx: AutomationContext,
+  def: EntitySetDef<any>,
+  row: any,
+  context: string,
+) {
   const json = entityJson(ctx, def, row);
-  sendJson(res, status, { "@odata.context": context, ...json }, { ...ODATA_HEADERS, etag: String(json["@odata.etag"]) });
+  sendJson(
+    res,
+    status,
+    { "@odata.context": context, ...json },
+    { ...ODATA_HEADERS, etag: String(json["@odata.etag"]) },
+  );
 }
 
 /** PATCH and DELETE need `If-Match` (reference §10.2): missing ⇒ 400, stale ⇒ 409 (or 412 by switch). */
@@ -347,7 +391,11 @@ function checkIfMatch(req: IncomingMessage, ctx: AutomationContext, def: EntityS
   const current = etagFor(def.toWire(row, ctx), def.rev?.(row));
   const offered = ifMatch.split(",").map((t) => t.trim());
   if (!offered.includes(current)) {
-    throw new BcError(ctx.behaviour.etagMismatchStatus, "Request_EntityChanged", "Another user has already changed the record.");
+    throw new BcError(
+      ctx.behaviour.etagMismatchStatus,
+      "Request_EntityChanged",
+      "Another user has already changed the record.",
+    );
   }
 }
 

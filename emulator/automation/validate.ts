@@ -18,7 +18,11 @@ const EDM: Record<FieldSpec["type"], string> = {
 export function parseJsonBody(raw: Buffer, contentType: string | undefined): Record<string, unknown> {
   if (raw.length === 0) return {};
   if (!contentType || !/^application\/json\b/i.test(contentType)) {
-    throw new BcError(415, "BadRequest", `The content type '${contentType ?? ""}' is not supported. Use 'application/json'.`);
+    throw new BcError(
+      415,
+      "BadRequest",
+      `The content type '${contentType ?? ""}' is not supported. Use 'application/json'.`,
+    );
   }
   let value: unknown;
   try {
@@ -97,7 +101,11 @@ function convert(name: string, spec: FieldSpec, value: unknown): unknown {
     }
     case "guid":
       if (typeof value !== "string" || !GUID.test(value)) {
-        throw new BcError(400, "Application_InvalidGUID", `The value '${String(value)}' of '${name}' is not a valid GUID.`);
+        throw new BcError(
+          400,
+          "Application_InvalidGUID",
+          `The value '${String(value)}' of '${name}' is not a valid GUID.`,
+        );
       }
       return value.toLowerCase();
     case "int":

@@ -26,7 +26,10 @@ export interface ControlDeps {
  */
 export async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, deps: ControlDeps) {
   if (!authorized(req, deps.adminToken)) {
-    sendJson(res, 401, { code: "Unauthorized", message: "The control plane needs 'Authorization: Bearer <adminToken>'." });
+    sendJson(res, 401, {
+      code: "Unauthorized",
+      message: "The control plane needs 'Authorization: Bearer <adminToken>'.",
+    });
     return;
   }
   const route = `${req.method} ${url.pathname.slice(CONTROL_PREFIX.length)}`;
@@ -76,7 +79,9 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
     default:
       if (req.method === "DELETE" && url.pathname.startsWith(`${CONTROL_PREFIX}faults/`)) {
         const id = decodeURIComponent(url.pathname.slice(`${CONTROL_PREFIX}faults/`.length));
-        return deps.faults.remove(id) ? sendEmpty(res, 204) : sendJson(res, 404, { code: "NotFound", message: `No fault '${id}'.` });
+        return deps.faults.remove(id)
+          ? sendEmpty(res, 204)
+          : sendJson(res, 404, { code: "NotFound", message: `No fault '${id}'.` });
       }
       if (req.method === "GET" && url.pathname.startsWith(`${CONTROL_PREFIX}limits/`)) {
         const principal = decodeURIComponent(url.pathname.slice(`${CONTROL_PREFIX}limits/`.length));

@@ -113,7 +113,8 @@ function compilePath(pattern: string): RegExp {
 /** Refuses rules that cannot work, naming the field. */
 export function validateRule(rule: FaultRule) {
   if (typeof rule !== "object" || rule === null) throw new Error("a fault rule must be an object");
-  if (typeof rule.path !== "string" || rule.path === "") throw new Error("fault rule 'path' is required (a glob or re:<regex>)");
+  if (typeof rule.path !== "string" || rule.path === "")
+    throw new Error("fault rule 'path' is required (a glob or re:<regex>)");
   if (rule.path.startsWith("re:")) {
     try {
       new RegExp(rule.path.slice(3));
@@ -136,7 +137,12 @@ export function validateRule(rule: FaultRule) {
       throw new Error(`fault rule '${field}' must be a non-negative number`);
     }
   }
-  if (rule.status === undefined && rule.drop === undefined && rule.delayMs === undefined && rule.slowBodyMs === undefined) {
+  if (
+    rule.status === undefined &&
+    rule.drop === undefined &&
+    rule.delayMs === undefined &&
+    rule.slowBodyMs === undefined
+  ) {
     throw new Error("fault rule needs at least one effect: status, drop, delayMs or slowBodyMs");
   }
 }

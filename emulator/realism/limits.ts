@@ -49,7 +49,10 @@ export class PrincipalLimiter {
     while (p.window.length > 0 && p.window[0] <= now - this.limits.windowMs) p.window.shift();
     const connections = p.active + p.queue.length + 1;
     if (connections > this.limits.maxConnections) {
-      throw this.tooMany(`Too many requests reached. Actual (${connections}). Maximum (${this.limits.maxConnections}).`, 1);
+      throw this.tooMany(
+        `Too many requests reached. Actual (${connections}). Maximum (${this.limits.maxConnections}).`,
+        1,
+      );
     }
     if (p.window.length >= this.limits.windowRequests) {
       const retryMs = p.window[0] + this.limits.windowMs - now;
@@ -110,7 +113,9 @@ export class PrincipalLimiter {
   }
 
   private tooMany(message: string, retryAfterSeconds: number) {
-    const headers: Record<string, string> = this.limits.retryAfterOn429 ? { "retry-after": String(retryAfterSeconds) } : {};
+    const headers: Record<string, string> = this.limits.retryAfterOn429
+      ? { "retry-after": String(retryAfterSeconds) }
+      : {};
     return new BcError(429, "TooManyRequests", message, headers);
   }
 }

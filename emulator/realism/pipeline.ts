@@ -50,7 +50,8 @@ export async function withRealism(
     }
     if (rule?.status !== undefined) {
       const [code, message] = defaultErrorFor(rule.status);
-      const headers: Record<string, string> = rule.retryAfter !== undefined ? { "retry-after": String(rule.retryAfter) } : {};
+      const headers: Record<string, string> =
+        rule.retryAfter !== undefined ? { "retry-after": String(rule.retryAfter) } : {};
       throw new BcError(rule.status, rule.code ?? code, rule.message ?? message, headers);
     }
     if (rule?.drop === "after") {

@@ -47,7 +47,9 @@ const seedSchema = z
             .array(
               z
                 .object({
-                  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,29}$/, "must start with a letter, ≤30 letters, digits, _ or -"),
+                  name: z
+                    .string()
+                    .regex(/^[A-Za-z][A-Za-z0-9_-]{0,29}$/, "must start with a letter, ≤30 letters, digits, _ or -"),
                   type: z.enum(["Production", "Sandbox"]).default("Sandbox"),
                   countryCode: z.string().default("US"),
                   applicationVersion: z.string().default("29.1.41238.0"),
@@ -354,7 +356,13 @@ export const DEFAULT_PERMISSION_SETS: PermissionSetState[] = [
 
 // A role id defined twice (System in one app, Tenant in another) makes the ambiguity error reproducible.
 DEFAULT_PERMISSION_SETS.push(
-  { id: "SALES REP", displayName: "Sales representative", appId: BASE_APP_ID, extensionName: "Base Application", scope: "System" },
+  {
+    id: "SALES REP",
+    displayName: "Sales representative",
+    appId: BASE_APP_ID,
+    extensionName: "Base Application",
+    scope: "System",
+  },
   {
     id: "SALES REP",
     displayName: "Sales representative (Contoso)",
@@ -406,7 +414,12 @@ export function defaultSeed(): SeedInput {
     { userName: "JOE", displayName: "Joe Jones", contactEmail: "joe@cronus.example", permissionSets: ["D365 BASIC"] },
     { userName: "MEGAN", displayName: "Megan Bowen", contactEmail: "megan@cronus.example" },
     { userName: "ALEX", displayName: "Alex Wilber", contactEmail: "alex@cronus.example" },
-    { userName: "ISAIAH", displayName: "Isaiah Langer", contactEmail: "isaiah@cronus.example", state: "Disabled" as const },
+    {
+      userName: "ISAIAH",
+      displayName: "Isaiah Langer",
+      contactEmail: "isaiah@cronus.example",
+      state: "Disabled" as const,
+    },
   ];
   const app = {
     clientId: DEFAULT_CLIENT_ID,
@@ -414,7 +427,12 @@ export function defaultSeed(): SeedInput {
     permissionSets: ["D365 AUTOMATION", "EXTEN. MGT. - ADMIN"],
   };
   const securityGroups = [
-    { id: "0b6d4c2a-91e3-4f57-8a1d-3c5e7f9a1b2d", code: "FINANCE", groupName: "Finance team", members: ["MEGAN", "ALEX"] },
+    {
+      id: "0b6d4c2a-91e3-4f57-8a1d-3c5e7f9a1b2d",
+      code: "FINANCE",
+      groupName: "Finance team",
+      members: ["MEGAN", "ALEX"],
+    },
     { id: "5e8f1a3c-2b4d-4c6e-9f0a-7b8c9d0e1f2a", code: "SALES", groupName: "Sales team", members: ["JOE"] },
   ];
   return {

@@ -11,25 +11,48 @@ const repo = path.resolve(__dirname, "../../..");
 const out = process.argv[2] ?? path.join(__dirname, "build");
 mkdirSync(out, { recursive: true });
 const node = process.execPath;
-execFileSync(node, [
-  path.join(repo, "dist/scripts/make-rapidstart.js"),
-  path.join(repo, "examples/data/cronus-setup.xml"),
-  path.join(out, "cronus-setup.rapidstart"),
-], { stdio: "ignore" });
+execFileSync(
+  node,
+  [
+    path.join(repo, "dist/scripts/make-rapidstart.js"),
+    path.join(repo, "examples/data/cronus-setup.xml"),
+    path.join(out, "cronus-setup.rapidstart"),
+  ],
+  { stdio: "ignore" },
+);
 // A second revision of the same package (one description changed), to show a content update.
 const v2 = path.join(out, "cronus-setup-v2.xml");
-writeFileSync(v2, readFileSync(path.join(repo, "examples/data/cronus-setup.xml"), "utf8").replace("Net 10 days", "Net 10 days (revised)"));
-execFileSync(node, [path.join(repo, "dist/scripts/make-rapidstart.js"), v2, path.join(out, "cronus-setup-v2.rapidstart")], {
-  stdio: "ignore",
-});
+writeFileSync(
+  v2,
+  readFileSync(path.join(repo, "examples/data/cronus-setup.xml"), "utf8").replace(
+    "Net 10 days",
+    "Net 10 days (revised)",
+  ),
+);
+execFileSync(
+  node,
+  [path.join(repo, "dist/scripts/make-rapidstart.js"), v2, path.join(out, "cronus-setup-v2.rapidstart")],
+  {
+    stdio: "ignore",
+  },
+);
 for (const version of ["1.0.0.0", "1.1.0.0"]) {
-  execFileSync(node, [
-    path.join(repo, "dist/scripts/make-app.js"),
-    "--id", "5d3c2b1a-0f9e-4d8c-b7a6-958473625140",
-    "--name", "Contoso Extras",
-    "--publisher", "Contoso",
-    "--version", version,
-    "--out", path.join(out, `contoso-extras-${version}.app`),
-  ], { stdio: "ignore" });
+  execFileSync(
+    node,
+    [
+      path.join(repo, "dist/scripts/make-app.js"),
+      "--id",
+      "5d3c2b1a-0f9e-4d8c-b7a6-958473625140",
+      "--name",
+      "Contoso Extras",
+      "--publisher",
+      "Contoso",
+      "--version",
+      version,
+      "--out",
+      path.join(out, `contoso-extras-${version}.app`),
+    ],
+    { stdio: "ignore" },
+  );
 }
 process.stdout.write(`example files written to ${out}\n`);

@@ -47,7 +47,12 @@ export const companyHandler: ResourceHandler = {
     // as an input keeps it known during preview, so resources that use `company.name` don't show false replaces.
     if (!result.failures?.length && result.inputs) {
       const displayName = result.inputs.displayName;
-      const name = typeof olds.name === "string" && olds.name !== "" ? olds.name : typeof displayName === "string" ? displayName.slice(0, 30) : displayName;
+      const name =
+        typeof olds.name === "string" && olds.name !== ""
+          ? olds.name
+          : typeof displayName === "string"
+            ? displayName.slice(0, 30)
+            : displayName;
       return { inputs: { ...result.inputs, name } };
     }
     return result;

@@ -32,7 +32,8 @@ export interface ResourceConnection {
 
 /** The connection for a resource: its `environment` input, else stack config / env var defaults. */
 export function connectionFor(inputs: { environment?: unknown }): ResourceConnection {
-  const environment = typeof inputs.environment === "string" && inputs.environment !== "" ? inputs.environment : undefined;
+  const environment =
+    typeof inputs.environment === "string" && inputs.environment !== "" ? inputs.environment : undefined;
   const settings = resolveSettings(environment ? { environment } : {}, effectiveConfig());
   const connection = connect(settings);
   return { connection, environment: settings.environment, automation: connection.automation(settings.environment) };

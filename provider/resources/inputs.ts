@@ -31,7 +31,7 @@ export function parseDuration(value: string): number | undefined {
 
 export const duration = z
   .string()
-  .refine((v) => parseDuration(v) !== undefined, "must be a duration like \"90s\", \"20m\" or \"1h\"");
+  .refine((v) => parseDuration(v) !== undefined, 'must be a duration like "90s", "20m" or "1h"');
 
 export const timeouts = z
   .object({ create: duration.optional(), update: duration.optional(), delete: duration.optional() })
@@ -40,7 +40,10 @@ export const timeouts = z
 export const connectionFields = {
   environment: z
     .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_-]{0,29}$/, "must be a BC environment name (a letter, then ≤29 letters, digits, _ or -)")
+    .regex(
+      /^[A-Za-z][A-Za-z0-9_-]{0,29}$/,
+      "must be a BC environment name (a letter, then ≤29 letters, digits, _ or -)",
+    )
     .optional(),
   adopt: z.boolean().optional(),
   timeouts: timeouts.optional(),
@@ -66,7 +69,10 @@ export function checkInputs<S extends z.ZodRawShape>(
   const known = new Set(Object.keys(shape));
   for (const key of Object.keys(news)) {
     if (key === "__provider" || known.has(key) || news[key] === undefined) continue;
-    failures.push({ property: key, reason: `is not an input of this resource; remove it (inputs: ${[...known].join(", ")})` });
+    failures.push({
+      property: key,
+      reason: `is not an input of this resource; remove it (inputs: ${[...known].join(", ")})`,
+    });
   }
   for (const [key, schema] of Object.entries(shape)) {
     const value = news[key];

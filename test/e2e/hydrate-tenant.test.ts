@@ -54,15 +54,28 @@ const company = () => env().companies.find((c) => c.displayName.startsWith("Cont
 const installed = (name: string) => env().publishedApps.filter((a) => a.displayName === name && a.isInstalled);
 const userId = (userName: string) => env().users.find((u) => u.userName === userName)!.userSecurityId;
 const groupUser = (code: string) => env().securityGroups.find((g) => g.code === code)!.groupUserSecurityId;
-const roles = (principal: string) => env().accessControls.filter((a) => a.userSecurityId === principal).map((a) => `${a.roleId}|${a.company}`).sort();
+const roles = (principal: string) =>
+  env()
+    .accessControls.filter((a) => a.userSecurityId === principal)
+    .map((a) => `${a.roleId}|${a.company}`)
+    .sort();
 
 let seedSnapshot: { companies: string[]; access: string[]; members: string[]; apps: string[] };
 function snapshot() {
   return {
-    companies: env().companies.map((c) => c.name).sort(),
-    access: env().accessControls.map((a) => `${a.userSecurityId}|${a.roleId}|${a.company}`).sort(),
-    members: legacy().userGroupMembers.map((m) => `${m.userSecurityId}|${m.code}`).sort(),
-    apps: env().publishedApps.filter((a) => a.isInstalled).map((a) => `${a.id}|${a.version}`).sort(),
+    companies: env()
+      .companies.map((c) => c.name)
+      .sort(),
+    access: env()
+      .accessControls.map((a) => `${a.userSecurityId}|${a.roleId}|${a.company}`)
+      .sort(),
+    members: legacy()
+      .userGroupMembers.map((m) => `${m.userSecurityId}|${m.code}`)
+      .sort(),
+    apps: env()
+      .publishedApps.filter((a) => a.isInstalled)
+      .map((a) => `${a.id}|${a.version}`)
+      .sort(),
   };
 }
 
@@ -96,13 +109,19 @@ describe("hydrate-tenant with the real engine", () => {
     expect(up.changes).toMatchObject({ create: 8 });
     const c = company()!;
     expect(c.displayName).toBe("Contoso Ltd.");
-    expect(c.configurationPackages.map((p) => [p.code, p.importStatus, p.applyStatus])).toEqual([["CRONUS.SETUP", "Completed", "Completed"]]);
+    expect(c.configurationPackages.map((p) => [p.code, p.importStatus, p.applyStatus])).toEqual([
+      ["CRONUS.SETUP", "Completed", "Completed"],
+    ]);
     expect(installed("Contoso Payment Services").map((a) => a.version)).toEqual(["5.0.0.0"]);
     expect(installed("Contoso Extras").map((a) => a.version)).toEqual(["1.0.0.0"]);
     expect(roles(userId("JOE"))).toContain(`D365 BUS FULL ACCESS|${c.name}`);
     expect(roles(groupUser("FINANCE"))).toContain("D365 ACCOUNTANTS|");
     const megan = legacy().users.find((u) => u.userName === "MEGAN")!.userSecurityId;
-    expect(legacy().userGroupMembers.filter((m) => m.userSecurityId === megan).map((m) => m.code)).toEqual(["D365 ACCOUNTANTS"]);
+    expect(
+      legacy()
+        .userGroupMembers.filter((m) => m.userSecurityId === megan)
+        .map((m) => m.code),
+    ).toEqual(["D365 ACCOUNTANTS"]);
     expect(env().companies.length).toBe(seedSnapshot.companies.length + 1);
   });
 
@@ -139,7 +158,11 @@ describe("hydrate-tenant with the real engine", () => {
     expect(joe).toContain(`D365 READ|${company()!.name}`);
     expect(joe).not.toContain(`D365 BUS FULL ACCESS|${company()!.name}`);
     const megan = legacy().users.find((u) => u.userName === "MEGAN")!.userSecurityId;
-    expect(legacy().userGroupMembers.filter((m) => m.userSecurityId === megan).map((m) => m.code)).toEqual(["D365 SALES"]);
+    expect(
+      legacy()
+        .userGroupMembers.filter((m) => m.userSecurityId === megan)
+        .map((m) => m.code),
+    ).toEqual(["D365 SALES"]);
   });
 
   it("an out-of-band change shows as drift on refresh, and up converges", async () => {

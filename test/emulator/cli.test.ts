@@ -60,14 +60,25 @@ describe("emulator CLI", () => {
   it("prints one JSON line with the documented keys, serves, keeps state across restarts and stops on SIGINT", async () => {
     const first = await startCli(["--json", "--state-dir", stateDir]);
     const { ready } = first;
-    for (const key of ["baseUrl", "authorityHost", "tenantId", "environment", "clientId", "clientSecret", "caCertPath", "adminToken"]) {
+    for (const key of [
+      "baseUrl",
+      "authorityHost",
+      "tenantId",
+      "environment",
+      "clientId",
+      "clientSecret",
+      "caCertPath",
+      "adminToken",
+    ]) {
       expect(typeof (ready as unknown as Record<string, unknown>)[key]).toBe("string");
     }
     const ca = readFileSync(ready.caCertPath, "utf8");
     const agent = new Agent({ connect: { ca } });
     const api = `${ready.baseUrl}/v2.0/${ready.tenantId}/${ready.environment}/api/microsoft/automation/v2.0`;
     const bearer = await token(ready, agent);
-    const companies = (await (await request(`${api}/companies`, { dispatcher: agent, headers: { authorization: `Bearer ${bearer}` } })).body.json()) as { value: { id: string }[] };
+    const companies = (await (
+      await request(`${api}/companies`, { dispatcher: agent, headers: { authorization: `Bearer ${bearer}` } })
+    ).body.json()) as { value: { id: string }[] };
     const created = await request(`${api}/companies(${companies.value[0].id})/automationCompanies`, {
       method: "POST",
       dispatcher: agent,
@@ -83,7 +94,10 @@ describe("emulator CLI", () => {
     const second = await startCli(["--json", "--state-dir", stateDir]);
     expect(readFileSync(second.ready.caCertPath, "utf8")).toBe(ca);
     const api2 = `${second.ready.baseUrl}/v2.0/${second.ready.tenantId}/${second.ready.environment}/api/microsoft/automation/v2.0`;
-    const again = await request(`${api2}/companies`, { dispatcher: agent, headers: { authorization: `Bearer ${bearer}` } });
+    const again = await request(`${api2}/companies`, {
+      dispatcher: agent,
+      headers: { authorization: `Bearer ${bearer}` },
+    });
     expect(again.statusCode).toBe(200);
     const names = ((await again.body.json()) as { value: { name: string }[] }).value.map((c) => c.name);
     expect(names).toContain("Persisted Co");

@@ -29,7 +29,9 @@ function addApp(opts: { roles: string[]; inBc?: "Enabled" | "Disabled"; permissi
     });
     const env = tenant.environments[0];
     env.entraApplications = env.entraApplications.filter((a) => a.clientId !== OTHER_APP);
-    env.accessControls = env.accessControls.filter((ac) => ac.userSecurityId !== "11111111-2222-4333-8444-555555555555");
+    env.accessControls = env.accessControls.filter(
+      (ac) => ac.userSecurityId !== "11111111-2222-4333-8444-555555555555",
+    );
     if (opts.inBc) {
       env.entraApplications.push({
         clientId: OTHER_APP,
@@ -56,13 +58,21 @@ describe("routing and URL forms (reference §1.1)", () => {
   it("serves the tenant-qualified and the tenant-less form", async () => {
     const withTenant = await t.call("GET", "companies");
     expect(withTenant.status).toBe(200);
-    const tenantless = await t.call("GET", `${t.emu.baseUrl}/v2.0/${t.emu.environment}/api/microsoft/automation/v2.0/companies`);
+    const tenantless = await t.call(
+      "GET",
+      `${t.emu.baseUrl}/v2.0/${t.emu.environment}/api/microsoft/automation/v2.0/companies`,
+    );
     expect(tenantless.status).toBe(200);
-    expect(tenantless.json.value.map((c: { id: string }) => c.id)).toEqual(withTenant.json.value.map((c: { id: string }) => c.id));
+    expect(tenantless.json.value.map((c: { id: string }) => c.id)).toEqual(
+      withTenant.json.value.map((c: { id: string }) => c.id),
+    );
   });
 
   it("accepts a verified domain in place of the tenant id", async () => {
-    const res = await t.call("GET", `${t.emu.baseUrl}/v2.0/cronus.onmicrosoft.com/${t.emu.environment}/api/microsoft/automation/v2.0/companies`);
+    const res = await t.call(
+      "GET",
+      `${t.emu.baseUrl}/v2.0/cronus.onmicrosoft.com/${t.emu.environment}/api/microsoft/automation/v2.0/companies`,
+    );
     expect(res.status).toBe(200);
   });
 
@@ -89,7 +99,10 @@ describe("routing and URL forms (reference §1.1)", () => {
   });
 
   it("answers an unknown route, entity set and segment with BC's 404 shapes", async () => {
-    const unknownApi = await t.call("GET", `${t.emu.baseUrl}/v2.0/${t.emu.tenantId}/${t.emu.environment}/api/microsoft/automation/2.0/companies`);
+    const unknownApi = await t.call(
+      "GET",
+      `${t.emu.baseUrl}/v2.0/${t.emu.tenantId}/${t.emu.environment}/api/microsoft/automation/2.0/companies`,
+    );
     expect(unknownApi.status).toBe(404);
     expect(unknownApi.json.error.code).toBe("BadRequest_NotFound");
     expect(unknownApi.json.error.message).toMatch(/No HTTP resource was found that matches the request URI/);
@@ -103,7 +116,7 @@ describe("routing and URL forms (reference §1.1)", () => {
 
   it("ends every error message with BC's CorrelationId suffix", async () => {
     const res = await t.call("GET", "nosuchthings");
-    expect(res.json.error.message).toMatch(/\.  CorrelationId:  [0-9a-f-]{36}\.$/);
+    expect(res.json.error.message).toMatch(/\. {2}CorrelationId: {2}[0-9a-f-]{36}\.$/);
   });
 
   it("refuses a quoted GUID key and an unknown key like BC", async () => {
@@ -150,7 +163,10 @@ describe("authentication and authorization (reference §2)", () => {
         state.tenants.push({ id: "99999999-9999-4999-8999-999999999999", domains: [], apps: [], environments: [] });
       }
     });
-    const res = await t.call("GET", `${t.emu.baseUrl}/v2.0/99999999-9999-4999-8999-999999999999/${t.emu.environment}/api/microsoft/automation/v2.0/companies`);
+    const res = await t.call(
+      "GET",
+      `${t.emu.baseUrl}/v2.0/99999999-9999-4999-8999-999999999999/${t.emu.environment}/api/microsoft/automation/v2.0/companies`,
+    );
     expect(res.status).toBe(401);
   });
 
@@ -228,7 +244,9 @@ describe("automationCompanies (reference §4.2)", () => {
   });
 
   it("renames displayName with PATCH + If-Match, keeps name, and changes the ETag", async () => {
-    const created = await t.call("POST", `companies(${cid})/automationCompanies`, { body: { displayName: "Rename Me" } });
+    const created = await t.call("POST", `companies(${cid})/automationCompanies`, {
+      body: { displayName: "Rename Me" },
+    });
     const path = `companies(${cid})/automationCompanies(${created.json.id})`;
     const patched = await t.call("PATCH", path, {
       body: { displayName: "Renamed Ltd" },
@@ -247,9 +265,15 @@ describe("automationCompanies (reference §4.2)", () => {
     const missing = await t.call("PATCH", path, { body: { displayName: "x" } });
     expect(missing.status).toBe(400);
     expect(missing.json.error.code).toBe("BadRequest_InvalidToken");
-    const ok = await t.call("PATCH", path, { body: { displayName: "y" }, headers: { "if-match": created.json["@odata.etag"] } });
+    const ok = await t.call("PATCH", path, {
+      body: { displayName: "y" },
+      headers: { "if-match": created.json["@odata.etag"] },
+    });
     expect(ok.status).toBe(200);
-    const stale = await t.call("PATCH", path, { body: { displayName: "z" }, headers: { "if-match": created.json["@odata.etag"] } });
+    const stale = await t.call("PATCH", path, {
+      body: { displayName: "z" },
+      headers: { "if-match": created.json["@odata.etag"] },
+    });
     expect(stale.status).toBe(409);
     expect(stale.json.error.code).toBe("Request_EntityChanged");
     expect(stale.json.error.message).toMatch(/^Another user has already changed the record\./);
@@ -263,7 +287,9 @@ describe("automationCompanies (reference §4.2)", () => {
   });
 
   it("refuses writing the read-only name on PATCH", async () => {
-    const created = await t.call("POST", `companies(${cid})/automationCompanies`, { body: { displayName: "Readonly Co" } });
+    const created = await t.call("POST", `companies(${cid})/automationCompanies`, {
+      body: { displayName: "Readonly Co" },
+    });
     const res = await t.call("PATCH", `companies(${cid})/automationCompanies(${created.json.id})`, {
       body: { name: "Other" },
       headers: { "if-match": "*" },
@@ -282,12 +308,21 @@ describe("automationCompanies (reference §4.2)", () => {
 
   it("refuses malformed JSON and a wrong content type without crashing", async () => {
     const path = `companies(${cid})/automationCompanies`;
-    const malformed = await t.call("POST", path, { raw: Buffer.from("{not json"), headers: { "content-type": "application/json" } });
+    const malformed = await t.call("POST", path, {
+      raw: Buffer.from("{not json"),
+      headers: { "content-type": "application/json" },
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.json.error.code).toBe("BadRequest");
-    const array = await t.call("POST", path, { raw: Buffer.from("[1,2]"), headers: { "content-type": "application/json" } });
+    const array = await t.call("POST", path, {
+      raw: Buffer.from("[1,2]"),
+      headers: { "content-type": "application/json" },
+    });
     expect(array.status).toBe(400);
-    const text = await t.call("POST", path, { raw: Buffer.from("displayName=x"), headers: { "content-type": "text/plain" } });
+    const text = await t.call("POST", path, {
+      raw: Buffer.from("displayName=x"),
+      headers: { "content-type": "text/plain" },
+    });
     expect(text.status).toBe(415);
     expect((await t.call("GET", "companies")).status).toBe(200);
   });
@@ -298,10 +333,14 @@ describe("switches for behaviours the reference marks unknown", () => {
     const strict = await startTestEmulator({ behaviour: { rejectCompanyNameOnInsert: true } });
     try {
       const scope = await strict.companyId();
-      const res = await strict.call("POST", `companies(${scope})/automationCompanies`, { body: { displayName: "Strict", name: "Strict" } });
+      const res = await strict.call("POST", `companies(${scope})/automationCompanies`, {
+        body: { displayName: "Strict", name: "Strict" },
+      });
       expect(res.status).toBe(400);
       expect(res.json.error.code).toBe("BadRequest_InvalidOperation");
-      const ok = await strict.call("POST", `companies(${scope})/automationCompanies`, { body: { displayName: "Strict" } });
+      const ok = await strict.call("POST", `companies(${scope})/automationCompanies`, {
+        body: { displayName: "Strict" },
+      });
       expect(ok.status).toBe(201);
     } finally {
       await strict.stop();
@@ -312,10 +351,15 @@ describe("switches for behaviours the reference marks unknown", () => {
     const other = await startTestEmulator({ behaviour: { etagMismatchStatus: 412 } });
     try {
       const scope = await other.companyId();
-      const created = await other.call("POST", `companies(${scope})/automationCompanies`, { body: { displayName: "E412" } });
+      const created = await other.call("POST", `companies(${scope})/automationCompanies`, {
+        body: { displayName: "E412" },
+      });
       const path = `companies(${scope})/automationCompanies(${created.json.id})`;
       await other.call("PATCH", path, { body: { displayName: "x" }, headers: { "if-match": "*" } });
-      const stale = await other.call("PATCH", path, { body: { displayName: "y" }, headers: { "if-match": created.json["@odata.etag"] } });
+      const stale = await other.call("PATCH", path, {
+        body: { displayName: "y" },
+        headers: { "if-match": created.json["@odata.etag"] },
+      });
       expect(stale.status).toBe(412);
       expect(stale.json.error.code).toBe("Request_EntityChanged");
     } finally {
@@ -330,11 +374,21 @@ describe("OData query options and paging (reference §10.5)", () => {
     for (const name of ["Query Alpha", "Query Beta", "Query Gamma"]) {
       await t.call("POST", path, { body: { displayName: name } });
     }
-    const filtered = await t.call("GET", `${path}?$filter=startswith(displayName,'Query ')&$orderby=displayName desc&$select=displayName`);
+    const filtered = await t.call(
+      "GET",
+      `${path}?$filter=startswith(displayName,'Query ')&$orderby=displayName desc&$select=displayName`,
+    );
     expect(filtered.status).toBe(200);
-    expect(filtered.json.value.map((c: { displayName: string }) => c.displayName)).toEqual(["Query Gamma", "Query Beta", "Query Alpha"]);
+    expect(filtered.json.value.map((c: { displayName: string }) => c.displayName)).toEqual([
+      "Query Gamma",
+      "Query Beta",
+      "Query Alpha",
+    ]);
     expect(Object.keys(filtered.json.value[0]).sort()).toEqual(["@odata.etag", "displayName", "id"]);
-    const page = await t.call("GET", `${path}?$filter=startswith(displayName,'Query ')&$orderby=displayName&$skip=1&$top=1`);
+    const page = await t.call(
+      "GET",
+      `${path}?$filter=startswith(displayName,'Query ')&$orderby=displayName&$skip=1&$top=1`,
+    );
     expect(page.json.value.map((c: { displayName: string }) => c.displayName)).toEqual(["Query Beta"]);
     const eq = await t.call("GET", `${path}?$filter=displayName eq 'Query Beta'`);
     expect(eq.json.value).toHaveLength(1);

@@ -124,7 +124,9 @@ describe("fault injection", () => {
     t = await startTestEmulator();
     const cid = await t.companyId();
     t.emu.faults.add({ method: "POST", path: "*/automationCompanies", drop: "before", count: 1 });
-    await expect(t.call("POST", `companies(${cid})/automationCompanies`, { body: { displayName: "Dropped Before" } })).rejects.toThrow();
+    await expect(
+      t.call("POST", `companies(${cid})/automationCompanies`, { body: { displayName: "Dropped Before" } }),
+    ).rejects.toThrow();
     const names = (await t.call("GET", "companies")).json.value.map((c: { name: string }) => c.name);
     expect(names).not.toContain("Dropped Before");
   });
@@ -133,7 +135,9 @@ describe("fault injection", () => {
     t = await startTestEmulator();
     const cid = await t.companyId();
     t.emu.faults.add({ method: "POST", path: "*/automationCompanies", drop: "after", count: 1 });
-    await expect(t.call("POST", `companies(${cid})/automationCompanies`, { body: { displayName: "Dropped After" } })).rejects.toThrow();
+    await expect(
+      t.call("POST", `companies(${cid})/automationCompanies`, { body: { displayName: "Dropped After" } }),
+    ).rejects.toThrow();
     const names = (await t.call("GET", "companies")).json.value.map((c: { name: string }) => c.name);
     expect(names).toContain("Dropped After");
   });

@@ -59,7 +59,8 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
       }).toString(),
     });
     const json = (await res.body.json()) as { access_token?: string; error_description?: string };
-    if (res.statusCode !== 200 || !json.access_token) throw new Error(`token request failed: ${json.error_description}`);
+    if (res.statusCode !== 200 || !json.access_token)
+      throw new Error(`token request failed: ${json.error_description}`);
     return json.access_token;
   }
 
