@@ -1,0 +1,64 @@
+import * as azuread from "@pulumi/azuread";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Dynamics 365 Business Central's first-party application (the same id in every Entra tenant). */
+export const BUSINESS_CENTRAL_APP_ID = "996def3d-b36c-4153-8607-a6fd3c01b89f";
+/** The application permission the Admin Center API and the automation API require. */
+export const AUTOMATION_ROLE = "Automation.ReadWrite.All";
+
+/**
+ * The Entra ID half of the seed document's set-up, as code: an app registration that requires Business Central's
+ * `Automation.ReadWrite.All` application permission, its service principal, the admin consent for that permission
+ * (an app role assignment on Business Central's service principal) and a client secret.
+ *
+ * Design: this is its own stack. The Business Central resources read their connection from *provider* stack
+ * config (`businesscentral:tenantId`, `businesscentral:clientId`, `businesscentral:clientSecret`), which a program
+ * cannot set from its own outputs, so the BC half is the `hydrate-tenant` program in a second stack whose config
+ * is set from this stack's outputs (see README.md). The role id is read from Business Central's service principal
+ * at run time (`appRoleIds`) rather than hard-coded.
+ */
+export function azureAdAndBc() {
+  const cfg = new pulumi.Config("azuread-and-bc");
+  const displayName = cfg.get("displayName") ?? "pulumi-businesscentral automation";
+
+  const client = azuread.getClientConfigOutput();
+  const bcSp = azuread.getServicePrincipalOutput({ clientId: BUSINESS_CENTRAL_APP_ID });
+  const automationRoleId = bcSp.appRoleIds.apply((ids) => {
+    const id = ids[AUTOMATION_ROLE];
+    if (!id) throw new Error(`Business Central's service principal has no ${AUTOMATION_ROLE} app role`);
+    return id;
+  });
+
+  const app = new azuread.Application("bc-automation", {
+    displayName,
+    signInAudience: "AzureADMyOrg",
+    requiredResourceAccesses: [
+      {
+        resourceAppId: BUSINESS_CENTRAL_APP_ID,
+        resourceAccesses: [{ id: automationRoleId, type: "Role" }],
+      },
+    ],
+  });
+
+  const sp = new azuread.ServicePrincipal("bc-automation", { clientId: app.clientId });
+
+  // Admin consent as code: grant the application permission to our service principal.
+  const consent = new azuread.AppRoleAssignment("bc-automation-consent", {
+    principalObjectId: sp.objectId,
+    resourceObjectId: bcSp.objectId,
+    appRoleId: automationRoleId,
+  });
+
+  const password = new azuread.ApplicationPassword("bc-automation-secret", {
+    applicationId: app.id,
+    displayName: "pulumi-businesscentral",
+  });
+
+  return {
+    tenantId: client.tenantId,
+    clientId: app.clientId,
+    clientSecret: pulumi.secret(password.value),
+    servicePrincipalObjectId: sp.objectId,
+    consentId: consent.id,
+  };
+}
