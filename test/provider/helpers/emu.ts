@@ -101,3 +101,16 @@ export function registerCertificate(emu: RunningEmulator, certPem: string): void
     state.tenants[0]!.apps.find((a) => a.clientId === emu.clientId)!.certificates.push(certPem);
   });
 }
+
+/** The `businesscentral:*` stack config a Pulumi program would carry for the emulator's default app. */
+export function emulatorStackConfig(emu: RunningEmulator): Record<string, string> {
+  return {
+    "businesscentral:tenantId": emu.tenantId,
+    "businesscentral:clientId": emu.clientId,
+    "businesscentral:clientSecret": emu.clientSecret,
+    "businesscentral:environment": emu.environment,
+    "businesscentral:authorityHost": emu.authorityHost,
+    "businesscentral:apiBaseUrl": emu.baseUrl,
+    "businesscentral:caCertPath": emu.caCertPath,
+  };
+}

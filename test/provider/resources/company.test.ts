@@ -3,7 +3,7 @@ import { type RunningEmulator, startEmulator } from "../../../emulator";
 import { companyHandler } from "../../../provider/resources/company";
 import { setConfigForTests } from "../../../provider/resources/context";
 import { UNKNOWN } from "../../../provider/resources/inputs";
-import { resetProviderCaches } from "../helpers/emu";
+import { resetProviderCaches, emulatorStackConfig } from "../helpers/emu";
 
 /** Company handler against the emulator over HTTPS. */
 
@@ -14,15 +14,7 @@ let emu: RunningEmulator;
 
 function useEmulator(e: RunningEmulator) {
   resetProviderCaches();
-  setConfigForTests({
-    "businesscentral:tenantId": e.tenantId,
-    "businesscentral:clientId": e.clientId,
-    "businesscentral:clientSecret": e.clientSecret,
-    "businesscentral:environment": e.environment,
-    "businesscentral:authorityHost": e.authorityHost,
-    "businesscentral:apiBaseUrl": e.baseUrl,
-    "businesscentral:caCertPath": e.caCertPath,
-  });
+  setConfigForTests(emulatorStackConfig(e));
 }
 
 beforeAll(async () => {

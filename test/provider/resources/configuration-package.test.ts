@@ -9,7 +9,7 @@ import { configurationPackageHandler } from "../../../provider/resources/configu
 import { setConfigForTests } from "../../../provider/resources/context";
 import { PartialFailure } from "../../../provider/resources/handler";
 import { UNKNOWN } from "../../../provider/resources/inputs";
-import { resetProviderCaches } from "../helpers/emu";
+import { resetProviderCaches, emulatorStackConfig } from "../helpers/emu";
 
 /**
  * ConfigurationPackage handler against the emulator over HTTPS. Package files are packed from the readable
@@ -34,15 +34,7 @@ function write(name: string, xml: string) {
 beforeAll(async () => {
   emu = await startEmulator({ timeScale: 0.01 });
   resetProviderCaches();
-  setConfigForTests({
-    "businesscentral:tenantId": emu.tenantId,
-    "businesscentral:clientId": emu.clientId,
-    "businesscentral:clientSecret": emu.clientSecret,
-    "businesscentral:environment": emu.environment,
-    "businesscentral:authorityHost": emu.authorityHost,
-    "businesscentral:apiBaseUrl": emu.baseUrl,
-    "businesscentral:caCertPath": emu.caCertPath,
-  });
+  setConfigForTests(emulatorStackConfig(emu));
   dir = mkdtempSync(join(tmpdir(), "cfgpkg-test-"));
   const cronus = example("cronus-setup.xml");
   files.cronus = write("cronus-setup.rapidstart", cronus);

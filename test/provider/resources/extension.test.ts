@@ -13,7 +13,7 @@ import { extensionHandler } from "../../../provider/resources/extension";
 import { extensionPolling } from "../../../provider/resources/extension-bc";
 import { PartialFailure } from "../../../provider/resources/handler";
 import { UNKNOWN } from "../../../provider/resources/inputs";
-import { resetProviderCaches } from "../helpers/emu";
+import { resetProviderCaches, emulatorStackConfig } from "../helpers/emu";
 
 /**
  * Extension handler against the emulator over HTTPS: AppSource apps through the Admin Center on `production`
@@ -29,15 +29,7 @@ let dir: string;
 
 function configure(emu: RunningEmulator) {
   resetProviderCaches();
-  setConfigForTests({
-    "businesscentral:tenantId": emu.tenantId,
-    "businesscentral:clientId": emu.clientId,
-    "businesscentral:clientSecret": emu.clientSecret,
-    "businesscentral:environment": emu.environment,
-    "businesscentral:authorityHost": emu.authorityHost,
-    "businesscentral:apiBaseUrl": emu.baseUrl,
-    "businesscentral:caCertPath": emu.caCertPath,
-  });
+  setConfigForTests(emulatorStackConfig(emu));
 }
 
 function appFile(name: string, app: { id: string; name: string; version: string; publisher?: string }) {

@@ -3,25 +3,16 @@ import type { RunningEmulator } from "../../../emulator";
 import type { EnvironmentState } from "../../../emulator/state/model";
 import { setConfigForTests } from "../../../provider/resources/context";
 import { permissionSetAssignmentHandler } from "../../../provider/resources/permission-set-assignment";
-import { resetProviderCaches, startTestEmulator } from "../helpers/emu";
+import { resetProviderCaches, startTestEmulator, emulatorStackConfig } from "../helpers/emu";
 
 let emu: RunningEmulator;
-// provider/index.ts loads handlers with a CJS require of .ts files, which vitest cannot resolve: import directly.
 const psa = () => permissionSetAssignmentHandler;
 const FINANCE = "0b6d4c2a-91e3-4f57-8a1d-3c5e7f9a1b2d";
 const CONTOSO_APP = "7c1f5a2e-3b4d-4e6f-8a9b-0c1d2e3f4a5b";
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  setConfigForTests({
-    "businesscentral:tenantId": emu.tenantId,
-    "businesscentral:clientId": emu.clientId,
-    "businesscentral:clientSecret": emu.clientSecret,
-    "businesscentral:environment": emu.environment,
-    "businesscentral:authorityHost": emu.authorityHost,
-    "businesscentral:apiBaseUrl": emu.baseUrl,
-    "businesscentral:caCertPath": emu.caCertPath,
-  });
+  setConfigForTests(emulatorStackConfig(emu));
 });
 afterAll(async () => {
   setConfigForTests(undefined);

@@ -3,24 +3,15 @@ import type { RunningEmulator } from "../../../emulator";
 import type { EnvironmentState } from "../../../emulator/state/model";
 import { setConfigForTests } from "../../../provider/resources/context";
 import { userGroupMemberHandler } from "../../../provider/resources/user-group-member";
-import { resetProviderCaches, startTestEmulator } from "../helpers/emu";
+import { resetProviderCaches, startTestEmulator, emulatorStackConfig } from "../helpers/emu";
 
 let emu: RunningEmulator;
-// provider/index.ts loads handlers with a CJS require of .ts files, which vitest cannot resolve: import directly.
 const ugm = () => userGroupMemberHandler;
 const SANDBOX = "sandbox-24";
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  setConfigForTests({
-    "businesscentral:tenantId": emu.tenantId,
-    "businesscentral:clientId": emu.clientId,
-    "businesscentral:clientSecret": emu.clientSecret,
-    "businesscentral:environment": emu.environment,
-    "businesscentral:authorityHost": emu.authorityHost,
-    "businesscentral:apiBaseUrl": emu.baseUrl,
-    "businesscentral:caCertPath": emu.caCertPath,
-  });
+  setConfigForTests(emulatorStackConfig(emu));
 });
 afterAll(async () => {
   setConfigForTests(undefined);
