@@ -7,7 +7,6 @@ import { resetProviderCaches, emulatorStackConfig } from "../helpers/emu";
 
 /** Company handler against the emulator over HTTPS. */
 
-// provider/index.ts loads handlers with a bare `require`, which vitest cannot resolve to .ts: import the module.
 const h = companyHandler;
 
 let emu: RunningEmulator;

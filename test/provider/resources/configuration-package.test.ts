@@ -16,7 +16,6 @@ import { resetProviderCaches, emulatorStackConfig } from "../helpers/emu";
  * examples in examples/data with the emulator's own packer, into a temp dir.
  */
 
-// provider/index.ts loads handlers with a bare `require`, which vitest cannot resolve to .ts: import the module.
 const h = configurationPackageHandler;
 const example = (name: string) => readFileSync(join(__dirname, "../../../examples/data", name), "utf8");
 

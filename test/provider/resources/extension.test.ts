@@ -21,7 +21,6 @@ import { resetProviderCaches, emulatorStackConfig } from "../helpers/emu";
  * `sandbox-24` and through pteInstall on `production`.
  */
 
-// provider/index.ts loads handlers with a bare `require`, which vitest cannot resolve to .ts: import the module.
 const h = extensionHandler;
 // biome-ignore lint/suspicious/noExplicitAny: handler inputs and outputs are untyped property bags
 type Props = Record<string, any>;
