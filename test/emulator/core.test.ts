@@ -160,7 +160,13 @@ describe("authentication and authorization (reference §2)", () => {
   it("refuses a token whose tenant is not the tenant in the URL", async () => {
     t.emu.mutate((state) => {
       if (!state.tenants.some((x) => x.id === "99999999-9999-4999-8999-999999999999")) {
-        state.tenants.push({ id: "99999999-9999-4999-8999-999999999999", domains: [], apps: [], environments: [] });
+        state.tenants.push({
+          id: "99999999-9999-4999-8999-999999999999",
+          domains: [],
+          apps: [],
+          environments: [],
+          authorizedAdminApps: [],
+        });
       }
     });
     const res = await t.call(

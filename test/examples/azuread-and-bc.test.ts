@@ -68,7 +68,7 @@ beforeAll(async () => {
     false,
   );
   // Import after the mocks are in place, then let every registration settle.
-  const { azureAdAndBc } = await import("../../examples/azuread-and-bc/program");
+  const { azureAdAndBc } = await import("../../examples/azuread-and-bc/program.js");
   stack = azureAdAndBc();
   await Promise.all([
     output(stack.clientId),

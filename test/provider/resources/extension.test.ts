@@ -374,7 +374,7 @@ describe("Extension", () => {
         {},
         { __provider: "x", filePath: path, acceptIsvEula: true, timeouts: { create: "1ms" } },
       );
-      const err = await h.create(checked.inputs as Props).catch((e: unknown) => e as PartialFailure);
+      const err = (await h.create(checked.inputs as Props).catch((e: unknown) => e)) as PartialFailure;
       expect(err).toBeInstanceOf(PartialFailure);
       expect(err.id).toBe(id);
       expect(err.properties).toMatchObject({ __provider: "x", filePath: path, appId: id });

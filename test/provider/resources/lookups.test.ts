@@ -20,7 +20,7 @@ beforeAll(async () => {
     BC_CA_CERT_PATH: emu.caCertPath,
     BC_ENVIRONMENT: "sandbox-24",
   });
-  lookups = await import("../../../sdk/lookups");
+  lookups = await import("../../../sdk/lookups.js");
 });
 afterAll(async () => {
   process.env = saved;
