@@ -5,15 +5,14 @@
  *     [--package-id <guid>] [--dependency "<id>,<name>,<publisher>,<minVersion>"]... [--table "<id>:<name>:<fieldId>=<field>,…"]...
  *
  * The file carries a manifest and symbol metadata only (no compiled code): real BC would reject it, the emulator
- * reads its identity, dependencies and tables.
+ * reads its identity, dependencies and tables. The format is formats/navx; this is its command line.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { buildApp, type BuildAppInput } from "../emulator/app-package/build-app";
-import { readApp } from "../emulator/app-package/read-app";
+import { buildApp, type BuildAppInput, readApp } from "../formats/navx";
+import { isFourPartVersion } from "../formats/version";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const VERSION = /^\d+\.\d+\.\d+\.\d+$/;
 
 export function parseMakeAppArgs(argv: string[]): BuildAppInput & { out: string } {
   const { values } = parseArgs({
@@ -38,13 +37,13 @@ export function parseMakeAppArgs(argv: string[]): BuildAppInput & { out: string 
   const id = need("id");
   const version = need("version");
   if (!GUID.test(id)) throw new Error(`--id must be a GUID, got '${id}'`);
-  if (!VERSION.test(version)) throw new Error(`--version must be major.minor.build.revision, got '${version}'`);
+  if (!isFourPartVersion(version)) throw new Error(`--version must be major.minor.build.revision, got '${version}'`);
   const packageId = values["package-id"];
   if (packageId !== undefined && !GUID.test(packageId))
     throw new Error(`--package-id must be a GUID, got '${packageId}'`);
   const dependencies = (values.dependency ?? []).map((text) => {
     const [depId, name, publisher, minVersion] = text.split(",").map((s) => s.trim());
-    if (!GUID.test(depId ?? "") || !VERSION.test(minVersion ?? "")) {
+    if (!GUID.test(depId ?? "") || !isFourPartVersion(minVersion ?? "")) {
       throw new Error(`--dependency must be "<guid>,<name>,<publisher>,<minVersion>", got '${text}'`);
     }
     return { id: depId, name: name ?? "", publisher: publisher ?? "", version: minVersion };

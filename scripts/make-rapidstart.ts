@@ -1,11 +1,11 @@
 /**
  * `node dist/scripts/make-rapidstart.js <in.xml> <out.rapidstart>`: turns a readable RapidStart package XML
  * (e.g. examples/data/cronus-setup.xml) into a `.rapidstart` file as Business Central exports it — UTF-16 XML,
- * GZip-compressed. The XML is checked first with the emulator's package reader, so a mistake shows up here rather
- * than as an import error later; the script prints what the package contains.
+ * GZip-compressed. The XML is checked first with the package reader (formats/rapidstart), so a mistake shows up here
+ * rather than as an import error later; the script prints what the package contains.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { decodeXmlText, packRapidStart, parseRapidStart, RapidStartFileError } from "../emulator/rapidstart";
+import { decodeXmlText, packRapidStart, RapidStartFileError, readRapidStart } from "../formats/rapidstart";
 
 function main(argv: string[]): number {
   const [input, output] = argv;
@@ -16,7 +16,7 @@ function main(argv: string[]): number {
   const xml = decodeXmlText(readFileSync(input));
   const bytes = packRapidStart(xml);
   try {
-    const pkg = parseRapidStart(bytes);
+    const pkg = readRapidStart(bytes);
     writeFileSync(output, bytes);
     const records = pkg.tables.reduce((n, t) => n + t.records.length, 0);
     process.stdout.write(

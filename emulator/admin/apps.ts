@@ -17,10 +17,10 @@ import {
   type NewAppOperation,
 } from "./app-operations";
 import type { JsonBody } from "./body";
+import { compareVersions } from "../../formats/version";
 import {
   type Requirement,
   catalogApp,
-  compareVersions,
   compatibleVersions,
   installedApp,
   installedDependents,

@@ -10,20 +10,8 @@ import type {
   EnvironmentState,
   PublishedAppState,
 } from "../state/model";
+import { compareVersions } from "../../formats/version";
 import { AdminError } from "./errors";
-
-/** Compares `a.b.c.d` versions numerically (missing parts count as 0). */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(".").map((p) => Number.parseInt(p, 10) || 0);
-  const pb = b.split(".").map((p) => Number.parseInt(p, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length, 4); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  return 0;
-}
-
-export const isVersion = (text: string) => /^\d{1,9}\.\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(text);
 
 export function catalogApp(state: EmulatorState, appId: string): AppSourceAppState | undefined {
   const lower = appId.toLowerCase();

@@ -22,7 +22,7 @@ import {
   ringOf,
 } from "./available-applications";
 import type { JsonBody } from "./body";
-import { isVersion } from "./catalog";
+import { isFourPartVersion as isVersion } from "../../formats/version";
 import { type AdminContext, createdBy, reply, replyEmpty } from "./context";
 import {
   environmentOperationJson,

@@ -1,7 +1,7 @@
 import type { ConfigurationPackageState, ImportedTableState } from "../state/model";
-import { elementName } from "./element-names";
+import { elementName, type ParsedPackage, type ParsedTable, RapidStartFileError } from "../../formats/rapidstart";
 import { blankKeyError, checkFieldValue } from "./field-values";
-import { type ParsedPackage, type ParsedTable, parseRapidStart, RapidStartFileError } from "./package-file";
+import { parseRapidStart } from "./package-file";
 import { isSystemTable, knownTable, tableExists } from "./tables";
 
 /**

@@ -1,13 +1,16 @@
 // RapidStart (configuration package) files and the import/apply logic the automation API runs on them.
-export { elementName } from "./element-names";
-export { packRapidStart, buildPackageXml, type PackageSpec, type TableSpec } from "./build";
+// The file format itself lives in formats/rapidstart; these re-exports keep the emulator's public surface.
 export {
+  buildPackageXml,
   decodeXmlText,
-  parseRapidStart,
-  parsePackageXml,
-  RapidStartFileError,
+  elementName,
+  type PackageSpec,
   type ParsedPackage,
   type ParsedTable,
-} from "./package-file";
-export { importIntoPackage, applyPackage, recount } from "./import-apply";
+  packRapidStart,
+  RapidStartFileError,
+  type TableSpec,
+} from "../../formats/rapidstart";
+export { applyPackage, importIntoPackage, recount } from "./import-apply";
+export { parseRapidStart } from "./package-file";
 export { knownTable, tableExists } from "./tables";

@@ -1,20 +1,11 @@
-import { gzipSync } from "fflate";
-import { elementName } from "./element-names";
-
 /**
- * Writing `.rapidstart` files the way Business Central exports them: the package XML as UTF-16LE with a
- * byte-order mark and an `encoding="UTF-16"` declaration, compressed with GZip. Used by `scripts/make-rapidstart.ts`
- * and by tests that need packages (generated on the fly rather than committed as binaries).
+ * Writing RapidStart package XML from a description as data, in the shape `Config. XML Exchange` exports (pack it
+ * with `packRapidStart` for a `.rapidstart` file). Used by `scripts/make-rapidstart.ts` and by tests that need
+ * packages (generated on the fly rather than committed as binaries).
  */
-
-const DECLARATION = '<?xml version="1.0" encoding="UTF-16" standalone="yes"?>';
-
-/** Compresses readable package XML into `.rapidstart` bytes (the declaration is rewritten to UTF-16). */
-export function packRapidStart(xml: string): Buffer {
-  const body = xml.replace(/^\uFEFF/, "").replace(/^\s*<\?xml[^?]*\?>/, "");
-  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${DECLARATION}${body}`, "utf16le")]);
-  return Buffer.from(gzipSync(utf16));
-}
+import { escapeXml } from "../xml-text";
+import { elementName } from "./element-names";
+import { UTF16_DECLARATION } from "./file";
 
 /** A package described as data; names are BC's table and field names ("Due Date Calculation"). */
 export interface PackageSpec {
@@ -53,7 +44,7 @@ export function buildPackageXml(spec: PackageSpec): string {
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => ` ${elementName(k)}="${escapeXml(v!)}"`)
     .join("");
-  const lines = [DECLARATION, `<DataList${rootAttrs}>`];
+  const lines = [UTF16_DECLARATION, `<DataList${rootAttrs}>`];
   for (const table of spec.tables) {
     const listName = elementName(`${table.tableName}List`);
     const recordName = elementName(table.tableName);
@@ -74,8 +65,4 @@ export function buildPackageXml(spec: PackageSpec): string {
   }
   lines.push("</DataList>", "");
   return lines.join("\n");
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }

@@ -9,7 +9,7 @@ import {
   FABRIKAM_SHIPPING_ID,
   TAILSPIN_ANALYTICS_ID,
 } from "../../emulator/admin/catalog-seed";
-import { buildApp } from "../../emulator/app-package/build-app";
+import { buildApp } from "../../formats/navx";
 import type { EmulatorState } from "../../emulator/state/model";
 import { type CallInit, type CallResult, startTestEmulator, type TestEmulator, waitFor } from "../helpers/emulator";
 

@@ -2,13 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  buildPackageXml,
-  elementName,
-  packRapidStart,
-  parseRapidStart,
-  RapidStartFileError,
-} from "../../emulator/rapidstart";
+import { buildPackageXml, packRapidStart } from "../../formats/rapidstart";
 import { startTestEmulator, type TestEmulator, waitFor } from "../helpers/emulator";
 
 /**
@@ -575,40 +569,6 @@ describe("behaviour switches", () => {
     const res = await docs.call("POST", `companies(${company})/configurationPackages`, { body: { code: "TWICE" } });
     expect(res.status).toBe(409);
     expect(res.json.error.code).toBe("Internal_EntityWithSameKeyExists");
-  });
-});
-
-describe("RapidStart files (emulator/rapidstart)", () => {
-  it("derives element names like BC's GetElementName", () => {
-    expect(elementName("Due Date Calculation")).toBe("DueDateCalculation");
-    expect(elementName("Discount %")).toBe("Discount");
-    expect(elementName("Calc. Pmt. Disc. on Cr. Memos")).toBe("CalcPmtDisconCrMemos");
-    expect(elementName("E-Mail")).toBe("E_Mail");
-    expect(elementName("Country/Region")).toBe("CountryRegion");
-    expect(elementName("1099 Code")).toBe("_1099Code");
-  });
-
-  it("reads BC's compact UTF-16 output, with or without a byte-order mark", () => {
-    const compact =
-      '<?xml version="1.0" encoding="UTF-16" standalone="yes"?><DataList Code="c1" PackageName="P"><PaymentTermsList><TableID>3</TableID><PaymentTerms><Code PrimaryKey="1">7D</Code></PaymentTerms></PaymentTermsList></DataList>';
-    for (const bytes of [gzipSync(Buffer.from(compact, "utf16le")), packRapidStart(compact)]) {
-      const parsed = parseRapidStart(bytes);
-      expect(parsed).toMatchObject({ code: "C1", packageName: "P" });
-      expect(parsed.tables).toEqual([
-        {
-          tableId: 3,
-          elementName: "PaymentTermsList",
-          parentTableId: 0,
-          records: [{ fields: [{ name: "Code", value: "7D" }] }],
-        },
-      ]);
-    }
-  });
-
-  it("throws RapidStartFileError for bytes that are not a package", () => {
-    expect(() => parseRapidStart(Buffer.from("x"))).toThrow(RapidStartFileError);
-    const truncated = packRapidStart(example("cronus-setup.xml")).subarray(0, 100);
-    expect(() => parseRapidStart(truncated)).toThrow(RapidStartFileError);
   });
 });
 

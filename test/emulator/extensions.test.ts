@@ -1,15 +1,11 @@
 /**
  * extensions, extensionUpload and extensionDeploymentStatus (reference §6, §9 rows 10–18, §10.4, §11), black-box over
- * HTTPS. `.app` files are generated with the real NAVX layout by emulator/app-package/build-app.
+ * HTTPS. `.app` files are generated with the real NAVX layout by formats/navx (its tests: test/formats/navx.test.ts).
  */
 import { randomUUID } from "node:crypto";
-import { zipSync } from "fflate";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildApp, type BuildAppInput } from "../../emulator/app-package/build-app";
-import { guidToDotNetBytes, NAVX_MAGIC, writeNavx } from "../../emulator/app-package/navx";
-import { NotAnExtensionFileError, readApp } from "../../emulator/app-package/read-app";
 import type { EmulatorState, EnvironmentState } from "../../emulator/state/model";
-import { parseMakeAppArgs } from "../../scripts/make-app";
+import { buildApp, type BuildAppInput, readApp } from "../../formats/navx";
 import { startTestEmulator, type TestEmulator, waitFor } from "../helpers/emulator";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests inspect arbitrary wire JSON
@@ -119,93 +115,6 @@ function addPublished(
   });
   return packageId;
 }
-
-describe(".app packages (NAVX header + zip with NavxManifest.xml)", () => {
-  it("builds the real header layout and reads identity and dependencies back", () => {
-    const packageId = randomUUID();
-    const dep = { id: BASE_APP_ID, name: "Base Application", publisher: "Microsoft", version: "24.0.0.0" };
-    const bytes = pte({ packageId, dependencies: [dep], version: "2.3.4.5" });
-    expect(bytes.readUInt32LE(0)).toBe(NAVX_MAGIC);
-    expect(bytes.subarray(0, 4).toString("latin1")).toBe("NAVX");
-    expect(bytes.readUInt32LE(4)).toBe(40);
-    expect(bytes.readUInt32LE(8)).toBe(2);
-    expect(bytes.subarray(12, 28).equals(guidToDotNetBytes(packageId))).toBe(true);
-    expect(Number(bytes.readBigUInt64LE(28))).toBe(bytes.length - 40);
-    expect(bytes.subarray(36, 42).toString("latin1")).toBe("NAVXPK");
-    expect(readApp(bytes)).toMatchObject({
-      packageId,
-      id: PTE_ID,
-      name: "Contoso Tools",
-      publisher: "Contoso",
-      version: "2.3.4.5",
-      dependencies: [dep],
-      tables: [],
-    });
-  });
-
-  it("round-trips .NET GUID byte order", () => {
-    expect(guidToDotNetBytes("00112233-4455-6677-8899-aabbccddeeff").toString("hex")).toBe(
-      "33221100554477668899aabbccddeeff",
-    );
-  });
-
-  it("refuses anything that is not an extension with BC's message", () => {
-    const manifestless = writeNavx(randomUUID(), zipSync({ "readme.txt": new Uint8Array([1]) }));
-    const badManifest = writeNavx(
-      randomUUID(),
-      zipSync({ "NavxManifest.xml": Buffer.from("<Package><App Id='x'/></Package>") }),
-    );
-    const cases = [
-      Buffer.from("hello"),
-      Buffer.alloc(100),
-      zipSync({ "NavxManifest.xml": new Uint8Array([60]) }) as unknown as Buffer,
-      writeNavx(randomUUID(), Buffer.from("not a zip")),
-      manifestless,
-      badManifest,
-      pte().subarray(0, 60),
-    ];
-    for (const bytes of cases) {
-      expect(() => readApp(Buffer.from(bytes))).toThrow(NotAnExtensionFileError);
-      expect(() => readApp(Buffer.from(bytes))).toThrow("The specified file is not an extension file.");
-    }
-  });
-
-  it("parses make-app arguments", () => {
-    const args = parseMakeAppArgs([
-      "--id",
-      PTE_ID,
-      "--name",
-      "X",
-      "--publisher",
-      "P",
-      "--version",
-      "1.2.3.4",
-      "--out",
-      "x.app",
-      "--dependency",
-      `${BASE_APP_ID},Base Application,Microsoft,24.0.0.0`,
-      "--table",
-      "50100:Thing:1=Code,2=Description",
-    ]);
-    expect(args).toMatchObject({
-      id: PTE_ID,
-      version: "1.2.3.4",
-      out: "x.app",
-      dependencies: [{ id: BASE_APP_ID, version: "24.0.0.0" }],
-      tables: [
-        {
-          id: 50100,
-          name: "Thing",
-          fields: [
-            { id: 1, name: "Code" },
-            { id: 2, name: "Description" },
-          ],
-        },
-      ],
-    });
-    expect(() => parseMakeAppArgs(["--id", "nope"])).toThrow();
-  });
-});
 
 describe("extensions listing (§6.1)", () => {
   it("lists installed apps and all PTEs, hides uninstalled global apps and _Exclude_ names", async () => {

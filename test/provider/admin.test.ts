@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { CONTOSO_PAYMENTS_ID, FABRIKAM_SHIPPING_ID } from "../../emulator/admin/catalog-seed";
-import { buildApp } from "../../emulator/app-package/build-app";
+import { buildApp } from "../../formats/navx";
 import type { AdminCenterApi } from "../../provider/admin";
 import { connect } from "../../provider/connection";
 import { BcApiError, isNotFound } from "../../provider/errors";

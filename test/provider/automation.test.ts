@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
-import { buildApp } from "../../emulator/app-package/build-app";
-import { buildPackageXml, packRapidStart } from "../../emulator/rapidstart";
+import { buildApp } from "../../formats/navx";
+import { buildPackageXml, packRapidStart } from "../../formats/rapidstart";
 import type { AutomationApi } from "../../provider/automation";
 import { connect } from "../../provider/connection";
 import { BcApiError, isConflict, isNotFound } from "../../provider/errors";

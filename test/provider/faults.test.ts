@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
-import { buildPackageXml, packRapidStart } from "../../emulator/rapidstart";
+import { buildPackageXml, packRapidStart } from "../../formats/rapidstart";
 import { TokenProvider } from "../../provider/auth/token-provider";
 import { AutomationApi } from "../../provider/automation";
 import { connect, type ConnectOptions } from "../../provider/connection";

@@ -11,8 +11,8 @@
  * bytes are all possible.
  */
 import { Pool } from "undici";
-import { buildApp } from "../../../emulator/app-package/build-app";
-import { buildPackageXml, packRapidStart } from "../../../emulator/rapidstart/build";
+import { buildApp } from "../../../formats/navx";
+import { buildPackageXml, packRapidStart } from "../../../formats/rapidstart";
 import { keyText, type SurfaceModel } from "./model";
 
 /** Marks the next character as a raw byte of the request target (see toTarget). */
