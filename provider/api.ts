@@ -21,13 +21,9 @@ export {
   BcApiError,
   ResponseShapeError,
   TransportError,
-  isAmbiguous,
   isAuth,
-  isConflict,
-  isDuplicate,
   isNotFound,
-  isThrottled,
-  isValidation,
+  isPermissionRefusal,
 } from "./errors";
 export {
   OperationCancelledError,

@@ -5,9 +5,13 @@ import { buildApp } from "../../formats/navx";
 import { buildPackageXml, packRapidStart } from "../../formats/rapidstart";
 import type { AutomationApi } from "../../provider/automation";
 import { connect } from "../../provider/connection";
-import { BcApiError, isConflict, isNotFound } from "../../provider/errors";
+import { BcApiError, isNotFound } from "../../provider/errors";
 import { OperationFailedError } from "../../provider/polling";
 import { resetProviderCaches, settingsFor, startTestEmulator } from "./helpers/emu";
+
+/** A stale ETag (`Request_EntityChanged`, 409/412) or another 409: the provider has no caller for this question. */
+const isConflict = (e: unknown) =>
+  e instanceof BcApiError && (e.status === 409 || e.status === 412 || e.code === "Request_EntityChanged");
 
 let emu: RunningEmulator;
 let api: AutomationApi;

@@ -4,11 +4,8 @@ import {
   errorFromEntra,
   errorFromResponse,
   isAuth,
-  isConflict,
-  isDuplicate,
   isNotFound,
-  isThrottled,
-  isValidation,
+  isPermissionRefusal,
   stripCorrelationId,
 } from "../../provider/errors";
 
@@ -47,7 +44,6 @@ describe("error parsing", () => {
     expect(e.message).toContain("HTTP 409");
     expect(e.message).toContain(CORR);
     expect(e.message).not.toContain("CorrelationId:");
-    expect(isConflict(e)).toBe(true);
     expect(isNotFound(e)).toBe(false);
   });
 
@@ -65,7 +61,6 @@ describe("error parsing", () => {
     expect(e.correlationId).toBe(CORR);
     expect(e.requirements).toHaveLength(1);
     expect(e.message).toContain("Requirements");
-    expect(isValidation(e)).toBe(true);
   });
 
   it("copes with empty and non-JSON bodies", () => {
@@ -75,11 +70,7 @@ describe("error parsing", () => {
 
   it("classifies", () => {
     expect(isNotFound(ctx(404, { error: { code: "BadRequest_NotFound", message: "x" } }))).toBe(true);
-    expect(isDuplicate(ctx(400, { error: { code: "Internal_EntityWithSameKeyExists", message: "x" } }))).toBe(true);
-    expect(isThrottled(ctx(429, {}))).toBe(true);
     expect(isAuth(ctx(401, { error: { code: "Authentication_InvalidCredentials", message: "x" } }))).toBe(true);
-    expect(isValidation(ctx(400, { error: { code: "Application_DialogException", message: "x" } }))).toBe(true);
-    expect(isValidation(ctx(401, {}))).toBe(false);
   });
 
   it("explains a BC 401 in plain words, distinguishing missing consent from missing registration", () => {
@@ -95,6 +86,48 @@ describe("error parsing", () => {
     expect(noConsent.hint).toContain("Automation.ReadWrite.All");
     const forbidden = ctx(403, { error: { code: "Authorization_InsufficientPermissions", message: "no" } });
     expect(forbidden.hint).toContain("EXTEN. MGT. - ADMIN");
+  });
+
+  it("maps BC's 400 dialog for a missing EXTEN. MGT. - ADMIN to the permission-set hint (real-wire §2)", () => {
+    const dialog = (message: string) =>
+      ctx(400, { error: { code: "Application_DialogException", message: `${message}  CorrelationId:  ${CORR}.` } });
+    for (const text of [
+      "You do not have the required permissions to install the selected app. Contact your Partner or system administrator to install the app or assign you permissions.",
+      "You do not have sufficient permissions to manage extensions. Please contact your administrator.",
+    ]) {
+      const e = dialog(text);
+      expect(e.status).toBe(400);
+      expect(e.serviceMessage).toBe(text);
+      expect(e.hint).toContain("EXTEN. MGT. - ADMIN");
+      expect(e.hint).toContain("Microsoft Entra applications");
+      expect(isPermissionRefusal(e)).toBe(true);
+    }
+    // The same code with another AL text is a business rule, not a permission problem.
+    const other = dialog("The extension could not be deployed because it is already deployed.");
+    expect(other.hint).toBeUndefined();
+    expect(isPermissionRefusal(other)).toBe(false);
+    // Only BC's dialog code counts, and only from the Automation API.
+    expect(
+      ctx(400, {
+        error: { code: "BadRequest", message: "You do not have sufficient permissions to manage extensions." },
+      }).hint,
+    ).toBeUndefined();
+    expect(
+      isPermissionRefusal(ctx(403, { error: { code: "Authorization_InsufficientPermissions", message: "no" } })),
+    ).toBe(true);
+    expect(isPermissionRefusal(ctx(401, { error: { code: "Authentication_InvalidCredentials", message: "no" } }))).toBe(
+      false,
+    );
+  });
+
+  it("gives hints only where one applies, first match winning", () => {
+    expect(ctx(400, { error: { code: "BadRequest_InvalidToken", message: "x" } }).hint).toContain("If-Match");
+    expect(ctx(404, { error: { code: "BadRequest_NotFound", message: "no such environment" } }).hint).toContain(
+      "environment name",
+    );
+    expect(ctx(429, {}).hint).toContain("throttling");
+    expect(ctx(403, {}, { service: "admin" }).hint).toContain("AdminCenter.ReadWrite.All");
+    expect(ctx(400, { error: { code: "Internal_SomethingElse", message: "x" } }).hint).toBeUndefined();
   });
 
   it("explains Entra errors by AADSTS code", () => {
