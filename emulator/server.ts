@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleAutomation } from "./automation/router";
 import { handleAdmin } from "./admin/router";
+import { advanceClock } from "./clock";
 import { BcError, bcErrorBody, notFoundRoute } from "./errors";
 import { CONTROL_PREFIX, handleControl, type ControlDeps } from "./control/control-plane";
 import type { RequestLog } from "./request-log";
@@ -10,8 +11,6 @@ import type { ServerDeps } from "./server-deps";
 import type { StateStore } from "./state/store";
 import type { TlsMaterial } from "./tls/certificates";
 import { isApiPath, type RealismParts, withRealism } from "./realism/pipeline";
-// Entity modules register their sets with the automation registry on import.
-import "./automation/entities";
 
 export interface HttpServerParts {
   tls: TlsMaterial;
@@ -58,7 +57,8 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
   }
   if (url.pathname.startsWith(CONTROL_PREFIX)) return handleControl(req, res, url, control);
   if (await deps.entra.handle(req, res, url)) return;
-  // Admin Center API (`/admin/…`, its own error shape); for other paths it only brings due admin operations up to date.
+  // One clock step for the BC and Admin Center APIs, before either is routed (see ./clock.ts).
+  advanceClock(deps);
   if (await handleAdmin(req, res, url, deps)) return;
   if (await handleAutomation(req, res, url, deps)) return;
   throw notFoundRoute(url.pathname);

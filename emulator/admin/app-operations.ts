@@ -3,7 +3,7 @@
  * lower-case statuses `scheduled → running → succeeded|failed` that advance with emulated time.
  *
  * Installs and updates (AppSource apps and uploaded PTEs alike) are carried out by the automation side's
- * deployment pipeline (`automation/entities/deployments.ts`): when an operation starts running it opens a
+ * deployment pipeline (`domain/deployments.ts`): when an operation starts running it opens a
  * "NAV App Tenant Operation" — `Install` for AppSource apps, `Upload` for packages (reference §6.3) — and the
  * operation ends as that deployment ends. So an Admin Center install shows in `extensionDeploymentStatus` while
  * it runs, and its outcome (dependencies, same-version conflicts, downgrades, schema sync) is decided by the same
@@ -11,8 +11,9 @@
  * (reference §6.1). Uninstalls are applied when the operation completes (`published-apps.ts`).
  */
 import { randomUUID } from "node:crypto";
-import { type DeploySchedule, advanceDeployments, startDeployment } from "../automation/entities/deployments";
-import { uninstallPackage } from "../automation/entities/published-apps";
+import type { EnvironmentTicker } from "../domain/clock-step";
+import { type DeploySchedule, advanceDeployments, startDeployment } from "../domain/deployments";
+import { uninstallPackage } from "../domain/published-apps";
 import type { BehaviourSwitches } from "../options";
 import type { AppOperationState, EnvironmentState } from "../state/model";
 import { installedApp } from "./catalog";
@@ -157,6 +158,10 @@ export function advanceAppOperations(
   }
   return changed;
 }
+
+/** The clock step's view of {@link advanceAppOperations}. */
+export const advanceAppOperationsTicker: EnvironmentTicker = (env, step) =>
+  advanceAppOperations(env, step.now, step.behaviour);
 
 function uninstall(env: EnvironmentState, op: AppOperationState): string | undefined {
   const installed = installedApp(env, op.appId);

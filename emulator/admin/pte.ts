@@ -8,8 +8,8 @@
  * application version passes the next minor/major version (e.g. changed through the control plane) — the same
  * staging the automation deployments use. New PTEs may only use Immediate or UpdateWindow.
  */
-import { type AppPackageInfo, NotAnExtensionFileError, readApp } from "../app-package/read-app";
-import { parseVersion } from "../automation/features";
+import { type AppPackageInfo, NotAnExtensionFileError, readApp } from "../../formats/navx";
+import { parseVersion } from "../domain/application-version";
 import type { AppOperationState, EnvironmentState } from "../state/model";
 import { requireVersion } from "./api-version";
 import { appOperationJson, cancelAppOperation, pendingOperationsFor, startAppOperation } from "./app-operations";

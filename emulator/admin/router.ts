@@ -7,7 +7,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ServerDeps } from "../server-deps";
 import type { EnvironmentState } from "../state/model";
 import { atLeast, parseApiVersion, requireVersion } from "./api-version";
-import { advanceAppOperations } from "./app-operations";
 import {
   availableUpdates,
   cancelUpdate,
@@ -22,7 +21,6 @@ import { authenticateAdmin } from "./auth";
 import { authorizeApp, listAuthorizedApps, manageableTenants, removeAuthorizedApp } from "./authorized-apps";
 import { readJsonBody } from "./body";
 import type { AdminContext } from "./context";
-import { advanceEnvironmentOperations } from "./environment-operations";
 import {
   checkFamily,
   copyEnvironment,
@@ -40,28 +38,17 @@ import {
 } from "./environments";
 import { AdminError, invalidInput, methodNotAllowed, routeNotFound, sendAdminError } from "./errors";
 import { pteInstall, removeScheduledPteVersion, scheduledPteOperations } from "./pte";
-import { listedEnvironments } from "./state";
 
 const PREFIX = "/admin/";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/**
- * Serves `/admin/…` and returns true; for any other path returns false after bringing time-driven Admin Center
- * work up to date (operations that completed while nobody asked), so that the automation routes that follow see
- * an environment the moment its creation has finished and the apps an operation installed.
- */
+/** Serves `/admin/…` and returns true; returns false for any other path. Time-driven work is the clock's (../clock.ts). */
 export async function handleAdmin(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
   deps: ServerDeps,
 ): Promise<boolean> {
-  try {
-    advancePendingWork(deps);
-  } catch (err) {
-    // Never let bookkeeping break an unrelated request; the error is logged like any emulator bug.
-    process.stderr.write(`emulator: admin center advance failed: ${(err as Error)?.stack ?? String(err)}\n`);
-  }
   if (!url.pathname.startsWith(PREFIX)) return false;
   try {
     await serve(req, res, url, deps);
@@ -69,19 +56,6 @@ export async function handleAdmin(
     sendAdminError(res, err);
   }
   return true;
-}
-
-/** Lazily applies due environment and app operations in every tenant (nothing runs in the background). */
-export function advancePendingWork(deps: ServerDeps) {
-  const now = deps.now();
-  let changed = false;
-  for (const tenant of deps.state().tenants) {
-    changed = advanceEnvironmentOperations(tenant, now) || changed;
-    for (const env of listedEnvironments(tenant)) {
-      changed = advanceAppOperations(env, now, deps.behaviour) || changed;
-    }
-  }
-  if (changed) deps.changed();
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, url: URL, deps: ServerDeps) {

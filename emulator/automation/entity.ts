@@ -57,9 +57,16 @@ export type ActionResult =
   | { kind: "Deleted" }
   | { kind: "Created"; body?: Record<string, unknown> };
 
+/**
+ * An entity set of any row type, as routing and validation handle it. Only the set's own functions look inside its
+ * rows, so a row is `unknown` outside them.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the one place where sets of different row types meet
+export type AnyEntitySet = EntitySetDef<any>;
+
 export interface Parent {
-  set: EntitySetDef<any>;
-  row: any;
+  set: AnyEntitySet;
+  row: unknown;
 }
 
 /**
@@ -75,7 +82,7 @@ export interface EntitySetDef<Row> {
   keys: KeyField[];
   fields: Record<string, FieldSpec>;
   /** Navigation properties (child entity sets evaluated against this row). */
-  navigations?: Record<string, EntitySetDef<any>>;
+  navigations?: Record<string, AnyEntitySet>;
   /** Media (stream) properties addressable as `<entity>(<key>)/<name>`. */
   media?: Record<string, MediaDef<Row>>;
   /** Bound actions `Microsoft.NAV.<name>`. */
@@ -104,7 +111,7 @@ export interface MediaDef<Row> {
 }
 
 /** Returns the fields that exist in this environment's version. */
-export function activeFields(def: EntitySetDef<any>, features: EnvironmentFeatures): Record<string, FieldSpec> {
+export function activeFields(def: AnyEntitySet, features: EnvironmentFeatures): Record<string, FieldSpec> {
   const out: Record<string, FieldSpec> = {};
   for (const [name, spec] of Object.entries(def.fields)) {
     if (!spec.available || spec.available(features)) out[name] = spec;

@@ -1,3 +1,4 @@
+import { parseVersion } from "../domain/application-version";
 import type { EnvironmentState } from "../state/model";
 
 /** Which automation surfaces an environment offers, from its BC version (reference §3 "Since", §11 "Version profile"). */
@@ -16,11 +17,6 @@ export interface EnvironmentFeatures {
   permissionInspection: boolean;
   /** `extensionUpload` and `extensionDeploymentStatus` (absent in the "29-no-upload" profile). */
   extensionUpload: boolean;
-}
-
-export function parseVersion(version: string): { major: number; minor: number } {
-  const [major, minor] = version.split(".").map((part) => Number.parseInt(part, 10));
-  return { major: Number.isFinite(major) ? major : 0, minor: Number.isFinite(minor) ? minor : 0 };
 }
 
 export function featuresOf(env: EnvironmentState): EnvironmentFeatures {

@@ -1,18 +1,55 @@
-import type { AutomationContext, EntitySetDef } from "./entity";
+import type { AnyEntitySet } from "./entity";
+import { automationCompaniesSet } from "./entities/automation-companies";
+import { configurationPackagesSet } from "./entities/configuration-packages";
+import { extensionDeploymentStatusSet } from "./entities/extension-deployment-status";
+import { extensionUploadSet } from "./entities/extension-upload";
+import { extensionsSet } from "./entities/extensions";
+import { featuresSet } from "./entities/feature-management";
+import {
+  accessControlsSet,
+  aggregatePermissionSetsSet,
+  expandedPermissionSetsSet,
+  userPermissionSetsSet,
+  usersPermissionsSet,
+} from "./entities/permission-inspection";
+import { permissionSetsSet } from "./entities/permission-sets";
+import { profilesSet } from "./entities/profiles";
+import { scheduledJobsSet } from "./entities/scheduled-jobs";
+import { securityGroupMembersSet, securityGroupsSet } from "./entities/security-groups";
+import { userGroupMembersSet, userGroupPermissionsSet, userGroupsSet } from "./entities/user-groups";
+import { userPermissionsSet } from "./entities/user-permissions";
+import { usersSet } from "./entities/users";
 
 /**
- * The automation v2.0 entity sets. `companies` is the only root set; every other set is a navigation of a
- * company (`companies(<id>)/<set>`), which is how BC scopes them. Entity modules register themselves here.
+ * The automation v2.0 entity sets reachable directly under a company (`companies(<id>)/<set>`), in the order the
+ * service document lists them. `companies` itself is the only root set (./entities/companies.ts). A set that is
+ * only a navigation of another (e.g. configurationPackages' `file`) is not listed here.
  */
-export const companyScopedSets: Record<string, EntitySetDef<any>> = {};
+export const COMPANY_SCOPED_SETS: readonly AnyEntitySet[] = [
+  automationCompaniesSet,
+  configurationPackagesSet,
+  extensionsSet,
+  extensionUploadSet,
+  extensionDeploymentStatusSet,
+  scheduledJobsSet,
+  permissionSetsSet,
+  accessControlsSet,
+  usersPermissionsSet,
+  userPermissionSetsSet,
+  aggregatePermissionSetsSet,
+  expandedPermissionSetsSet,
+  userPermissionsSet,
+  securityGroupsSet,
+  securityGroupMembersSet,
+  profilesSet,
+  userGroupsSet,
+  userGroupPermissionsSet,
+  userGroupMembersSet,
+  usersSet,
+  featuresSet,
+];
 
-/** Background work that advances with time (RapidStart tasks, deployments), run before each request. */
-export const tickers: ((ctx: AutomationContext) => void)[] = [];
-
-export function registerSet(def: EntitySetDef<any>) {
-  companyScopedSets[def.entitySet] = def;
-}
-
-export function registerTicker(tick: (ctx: AutomationContext) => void) {
-  tickers.push(tick);
-}
+/** The same sets by entity-set name, for routing. */
+export const companyScopedSets: Readonly<Record<string, AnyEntitySet>> = Object.fromEntries(
+  COMPANY_SCOPED_SETS.map((def) => [def.entitySet, def]),
+);

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { BcError, notFoundRoute } from "../errors";
+import { BcError, methodNotAllowed, notFoundRoute } from "../errors";
 import { readBody, sendBytes, sendEmpty, sendJson } from "../http";
-import type { AutomationContext, EntitySetDef, Parent } from "./entity";
+import type { AnyEntitySet, AutomationContext, Parent } from "./entity";
 import { activeFields } from "./entity";
 import { etagFor } from "./etag";
 import { featuresOf } from "./features";
@@ -12,8 +12,9 @@ import { applyQuery, parseQueryOptions, selectFields, type QueryOptions } from "
 import { authenticate, authorizeAutomation, requirePermissionSet } from "./auth";
 import { parseJsonBody, requireFields, validateBody } from "./validate";
 import { companiesSet } from "./entities/companies";
-import { companyScopedSets, tickers } from "./registry";
+import { companyScopedSets } from "./registry";
 import type { ServerDeps } from "../server-deps";
+import type { CompanyState } from "../state/model";
 
 const ROUTE = /^\/v2\.0\/([^/]+)(?:\/([^/]+))?\/api\/microsoft\/automation\/v2\.0(?:\/(.*))?$/;
 const MAX_PAGE_SIZE = 20_000;
@@ -23,10 +24,10 @@ const ODATA_HEADERS = {
 };
 
 type Cursor =
-  | { kind: "collection"; def: EntitySetDef<any>; parent?: Parent; path: string }
-  | { kind: "entity"; def: EntitySetDef<any>; row: any; parent?: Parent; path: string }
-  | { kind: "media"; def: EntitySetDef<any>; row: any; name: string; parent?: Parent }
-  | { kind: "action"; def: EntitySetDef<any>; row: any; name: string; parent?: Parent };
+  | { kind: "collection"; def: AnyEntitySet; parent?: Parent; path: string }
+  | { kind: "entity"; def: AnyEntitySet; row: unknown; parent?: Parent; path: string }
+  | { kind: "media"; def: AnyEntitySet; row: unknown; name: string; parent?: Parent }
+  | { kind: "action"; def: AnyEntitySet; row: unknown; name: string; parent?: Parent };
 
 /** Serves `/v2.0/[{tenant}/]{environment}/api/microsoft/automation/v2.0/...`. Returns false for other paths. */
 export async function handleAutomation(
@@ -72,7 +73,6 @@ export async function handleAutomation(
     // Added for media links (extensionUpload.extensionContent@odata.mediaEditLink); see AutomationContext.serviceRoot.
     serviceRoot,
   };
-  for (const tick of tickers) tick(ctx);
 
   let path: string;
   try {
@@ -149,7 +149,7 @@ function resolve(
     if (!child) {
       throw new BcError(404, "BadRequest_ResourceNotFound", `Resource not found for the segment '${segment.name}'.`);
     }
-    if (def === companiesSet) ctx.company = row;
+    if (def === companiesSet) ctx.company = row as CompanyState; // the rows of `companies` are companies
     checkAvailable(ctx, child, url, callerId);
     cursor = { kind: "collection", def: child, parent: { set: def, row }, path: `${cursor.path}/${segment.name}` };
     if (segment.keyText !== undefined) cursor = selectKey(ctx, cursor, segment.keyText);
@@ -157,7 +157,7 @@ function resolve(
   return cursor;
 }
 
-function checkAvailable(ctx: AutomationContext, def: EntitySetDef<any>, url: URL, callerId: string) {
+function checkAvailable(ctx: AutomationContext, def: AnyEntitySet, url: URL, callerId: string) {
   if (def.available && !def.available(ctx.features)) throw notFoundRoute(url.pathname);
   requirePermissionSet(ctx.env, callerId, "D365 AUTOMATION", def.page);
   if (def.requires) requirePermissionSet(ctx.env, callerId, def.requires, def.page);
@@ -170,7 +170,7 @@ function selectKey(ctx: AutomationContext, cursor: Cursor, keyText: string): Cur
   return { kind: "entity", def: cursor.def, row, parent: cursor.parent, path: `${cursor.path}(${keyText})` };
 }
 
-function findByKey(ctx: AutomationContext, def: EntitySetDef<any>, parent: Parent | undefined, keyText: string) {
+function findByKey(ctx: AutomationContext, def: AnyEntitySet, parent: Parent | undefined, keyText: string) {
   const wanted = bindKey(parseKeySegment(keyText), def.keys);
   const row = def
     .list(ctx, parent, keyFilterText(wanted, def))
@@ -189,7 +189,7 @@ function findByKey(ctx: AutomationContext, def: EntitySetDef<any>, parent: Paren
 }
 
 /** A key lookup counts as a filter on the key fields (pages that demand a filter accept it). */
-function keyFilterText(key: Record<string, unknown>, def: EntitySetDef<any>): string {
+function keyFilterText(key: Record<string, unknown>, def: AnyEntitySet): string {
   const quoted = (k: string) => def.keys.find((f) => f.name === k)?.type === "string";
   return Object.entries(key)
     .map(([k, v]) => `${k} eq ${quoted(k) ? `'${String(v).replace(/'/g, "''")}'` : v}`)
@@ -248,7 +248,7 @@ async function dispatch(
         return;
       }
       if (method === "POST") {
-        if (!def.insert) throw methodNotAllowedFor(method, def);
+        if (!def.insert) throw methodNotAllowed(method, def.entitySet);
         const body = validateBody(def, ctx, parseJsonBody(await readBody(req), req.headers["content-type"]), "insert");
         requireFields(def, ctx, body);
         const row = def.insert(ctx, body, parent);
@@ -256,7 +256,7 @@ async function dispatch(
         sendEntity(res, 201, ctx, def, row, `${contextPath(cursor.path)}/$entity`);
         return;
       }
-      throw methodNotAllowedFor(method, def);
+      throw methodNotAllowed(method, def.entitySet);
     }
     case "entity": {
       const { def, row, parent } = cursor;
@@ -279,7 +279,7 @@ async function dispatch(
         return;
       }
       if (method === "PATCH" || method === "PUT") {
-        if (!def.modify) throw methodNotAllowedFor(method, def);
+        if (!def.modify) throw methodNotAllowed(method, def.entitySet);
         checkIfMatch(req, ctx, def, row);
         const body = validateBody(def, ctx, parseJsonBody(await readBody(req), req.headers["content-type"]), "modify");
         def.modify(ctx, row, body, parent);
@@ -288,14 +288,14 @@ async function dispatch(
         return;
       }
       if (method === "DELETE") {
-        if (!def.remove) throw methodNotAllowedFor(method, def);
+        if (!def.remove) throw methodNotAllowed(method, def.entitySet);
         checkIfMatch(req, ctx, def, row);
         def.remove(ctx, row, parent);
         ctx.changed();
         sendEmpty(res, 204);
         return;
       }
-      throw methodNotAllowedFor(method, def);
+      throw methodNotAllowed(method, def.entitySet);
     }
     case "media": {
       const media = cursor.def.media![cursor.name];
@@ -310,10 +310,10 @@ async function dispatch(
         sendEmpty(res, 204);
         return;
       }
-      throw methodNotAllowedFor(method, cursor.def);
+      throw methodNotAllowed(method, cursor.def.entitySet);
     }
     case "action": {
-      if (method !== "POST") throw methodNotAllowedFor(method, cursor.def);
+      if (method !== "POST") throw methodNotAllowed(method, cursor.def.entitySet);
       const raw = await readBody(req);
       const body = raw.length > 0 ? parseJsonBody(raw, req.headers["content-type"]) : {};
       const result = cursor.def.actions![cursor.name](ctx, cursor.row, cursor.parent, body);
@@ -328,33 +328,25 @@ async function dispatch(
 }
 
 /** Navigations that exist in this environment's version (absent ones cannot be expanded either). */
-function navigationNames(def: EntitySetDef<any>, ctx: AutomationContext): string[] {
+function navigationNames(def: AnyEntitySet, ctx: AutomationContext): string[] {
   const all = def === companiesSet ? companyScopedSets : (def.navigations ?? {});
   return Object.entries(all)
     .filter(([, child]) => !child.available || child.available(ctx.features))
     .map(([name]) => name);
 }
 
-function methodNotAllowedFor(method: string, def: EntitySetDef<any>) {
-  return new BcError(
-    405,
-    "BadRequest_MethodNotAllowed",
-    `'${method}' requests for '${def.entitySet}' of EdmType 'Entity' are not allowed within Dynamics 365 Business Central OData web services.`,
-  );
-}
-
-function fieldTypes(def: EntitySetDef<any>, ctx: AutomationContext) {
+function fieldTypes(def: AnyEntitySet, ctx: AutomationContext) {
   return Object.fromEntries(Object.entries(activeFields(def, ctx.features)).map(([k, v]) => [k, v.type]));
 }
 
 /** The wire JSON of one row with its ETag, expanding navigations the query asked for. */
-function entityJson(ctx: AutomationContext, def: EntitySetDef<any>, row: any, query?: QueryOptions) {
+function entityJson(ctx: AutomationContext, def: AnyEntitySet, row: unknown, query?: QueryOptions) {
   const wire = def.toWire(row, ctx);
   const json: Record<string, unknown> = { "@odata.etag": etagFor(wire, def.rev?.(row)), ...wire };
   for (const name of query?.expand ?? []) {
     const child = def === companiesSet ? own(companyScopedSets, name) : own(def.navigations, name);
     if (!child) continue;
-    if (def === companiesSet) ctx.company = row;
+    if (def === companiesSet) ctx.company = row as CompanyState; // the rows of `companies` are companies
     json[name] = child.list(ctx, { set: def, row }).map((r) => entityJson(ctx, child, r));
   }
   return json;
@@ -364,8 +356,8 @@ function sendEntity(
   res: ServerResponse,
   status: number,
   ctx: AutomationContext,
-  def: EntitySetDef<any>,
-  row: any,
+  def: AnyEntitySet,
+  row: unknown,
   context: string,
 ) {
   const json = entityJson(ctx, def, row);
@@ -378,7 +370,7 @@ function sendEntity(
 }
 
 /** PATCH and DELETE need `If-Match` (reference §10.2): missing ⇒ 400, stale ⇒ 409 (or 412 by switch). */
-function checkIfMatch(req: IncomingMessage, ctx: AutomationContext, def: EntitySetDef<any>, row: any) {
+function checkIfMatch(req: IncomingMessage, ctx: AutomationContext, def: AnyEntitySet, row: unknown) {
   const ifMatch = req.headers["if-match"];
   if (!ifMatch) {
     throw new BcError(

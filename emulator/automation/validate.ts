@@ -1,5 +1,5 @@
 import { BcError, badRequest } from "../errors";
-import { activeFields, type AutomationContext, type EntitySetDef, type FieldSpec } from "./entity";
+import { activeFields, type AnyEntitySet, type AutomationContext, type FieldSpec } from "./entity";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -41,7 +41,7 @@ export function parseJsonBody(raw: Buffer, contentType: string | undefined): Rec
  * option captions canonicalised, Code fields upper-cased. OData annotations (`@odata.*`) are ignored.
  */
 export function validateBody(
-  def: EntitySetDef<any>,
+  def: AnyEntitySet,
   ctx: AutomationContext,
   body: Record<string, unknown>,
   mode: "insert" | "modify",
@@ -138,7 +138,7 @@ function checkLength(name: string, spec: FieldSpec, text: string) {
 }
 
 /** NotBlank fields missing from an insert body. */
-export function requireFields(def: EntitySetDef<any>, ctx: AutomationContext, body: Record<string, unknown>) {
+export function requireFields(def: AnyEntitySet, ctx: AutomationContext, body: Record<string, unknown>) {
   for (const [name, spec] of Object.entries(activeFields(def, ctx.features))) {
     if (spec.notBlank && spec.editable && (body[name] === undefined || body[name] === "")) {
       throw new BcError(400, "BadRequest_RequiredParamNotProvided", `${name} must not be blank.`);

@@ -1,12 +1,9 @@
-import { type AppDependency, type AppTable, compareVersions, readApp } from "../../app-package/read-app";
-import type { BehaviourSwitches } from "../../options";
-import type {
-  DeploymentOperationState,
-  EnvironmentState,
-  PendingDeployment,
-  PublishedAppState,
-} from "../../state/model";
-import { parseVersion } from "../features";
+import { type AppDependency, type AppTable, readApp } from "../../formats/navx";
+import { compareVersions } from "../../formats/version";
+import type { BehaviourSwitches } from "../options";
+import type { DeploymentOperationState, EnvironmentState, PendingDeployment, PublishedAppState } from "../state/model";
+import { parseVersion } from "./application-version";
+import type { EnvironmentTicker } from "./clock-step";
 import { installedVersionOf } from "./published-apps";
 
 /**
@@ -15,7 +12,7 @@ import { installedVersionOf } from "./published-apps";
  * `publishedApps`/`deploymentOperations` state through these functions.
  *
  * Lifecycle: a row is created `InProgress`; once `completeAfter` has passed (extensionDeployMs × timeScale) the next
- * automation request (a ticker, so in particular every poll of `extensionDeploymentStatus`) decides the outcome:
+ * request (the clock step, see ../clock.ts; and every read of `extensionDeploymentStatus`) decides the outcome:
  *
  * - `Failed` when an injected `outcome: "Failed"` is set (control plane), when the same app id + version is already
  *   published with a different package id ("An extension with same App ID and version has already been uploaded",
@@ -118,6 +115,13 @@ export function advanceDeployments(
   for (const op of due) complete(env, op, behaviour);
   return due.length > 0;
 }
+
+/**
+ * Deployments run in the background whether or not anyone polls: every clock step decides the due ones, so
+ * `extensions` shows the installed app even to a client that never polls the status.
+ */
+export const advanceDeploymentsTicker: EnvironmentTicker = (env, step) =>
+  advanceDeployments(env, step.now, step.behaviour);
 
 function isDue(env: EnvironmentState, op: DeploymentOperationState, now: number): boolean {
   if (op.completeAfter !== undefined && now < op.completeAfter) return false;

@@ -1,5 +1,5 @@
-import { compareVersions } from "../../app-package/read-app";
-import type { EnvironmentState, PublishedAppState } from "../../state/model";
+import { compareVersions } from "../../formats/version";
+import type { EnvironmentState, PublishedAppState } from "../state/model";
 
 /**
  * State transitions of "Published Application" rows: install, uninstall, unpublish (reference §6.1).

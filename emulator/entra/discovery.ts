@@ -4,7 +4,7 @@
  * authorization_endpoint, token_endpoint, issuer, jwks_uri; plus the rest of the real document).
  */
 import { invalidTenantIdentifier, tenantNotFound, unknownInstance } from "./errors";
-import type { MetaTenant, TenantRef } from "./tenants";
+import type { TenantRef } from "./tenants";
 
 /** The tenant id Entra puts in `issuer` for consumer (MSA) accounts. */
 const CONSUMERS_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
@@ -12,10 +12,6 @@ const CONSUMERS_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
 /** `${origin}/${tenantId}/v2.0` */
 export function issuerFor(origin: string, tenantId: string): string {
   return `${origin}/${tenantId}/v2.0`;
-}
-
-export function tokenEndpointFor(origin: string, tenantId: string): string {
-  return `${origin}/${tenantId}/oauth2/v2.0/token`;
 }
 
 /** The tenant a discovery document is for: its id, or the meta tenant's path segment and issuer template. */
@@ -115,8 +111,4 @@ export function instanceDiscovery(origin: string, pathTenant: string, url: URL):
 /** The issuer a JWKS entry names (Entra's tenant-specific keys carry it). */
 export function jwksIssuer(origin: string, ref: TenantRef): string {
   return issuerFor(origin, documentTenant(ref).issuerTenant);
-}
-
-export function isMeta(ref: TenantRef, ...names: MetaTenant[]): boolean {
-  return ref.kind === "meta" && names.includes(ref.name);
 }

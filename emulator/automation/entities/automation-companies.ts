@@ -1,7 +1,6 @@
 import { BcError, dialog } from "../../errors";
 import type { CompanyState } from "../../state/model";
 import type { AutomationContext, EntitySetDef } from "../entity";
-import { registerSet } from "../registry";
 
 const MAX_COMPANIES = 300;
 
@@ -89,5 +88,3 @@ function touch(ctx: AutomationContext, row: CompanyState) {
   row.systemModifiedAt = new Date(ctx.now()).toISOString();
   row.systemModifiedBy = ctx.caller.userSecurityId;
 }
-
-registerSet(automationCompaniesSet);

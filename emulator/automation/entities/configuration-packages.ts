@@ -2,7 +2,7 @@ import { BcError, dialog } from "../../errors";
 import { applyPackage, importIntoPackage } from "../../rapidstart";
 import type { CompanyState, ConfigurationPackageState, RapidStartStatus } from "../../state/model";
 import type { AutomationContext, EntitySetDef, Parent } from "../entity";
-import { registerSet, registerTicker } from "../registry";
+import type { ClockStep, EnvironmentTicker } from "../../domain/clock-step";
 
 /**
  * Page 30000 "APIV2 - Aut. Config. Packages" (table 8623 "Config. Package") and its part page 30057
@@ -10,7 +10,7 @@ import { registerSet, registerTicker } from "../registry";
  *
  * import/apply only schedule work, as BC's TaskScheduler does (`NotBefore = now + 200 ms`): the status goes
  * Scheduled → InProgress → Completed | Error. BC advances in the background; the emulator advances lazily in a
- * ticker that runs before every request, comparing the clock to the timeline stored on the row. A client cannot
+ * clock step that runs before every request, comparing the clock to the timeline stored on the row. A client cannot
  * tell the difference. A row whose status is Scheduled/InProgress without a timeline (e.g. set through the
  * control plane) stays pending forever, like a stuck task. What import and apply do lives in ../../rapidstart.
  */
@@ -176,9 +176,9 @@ function timeline(ctx: AutomationContext) {
   return { startAt, finishAt: startAt + ctx.delays.rapidStartRunMs * ctx.timeScale };
 }
 
-/** Advances the background import/apply of every package in the environment; true when a row changed. */
-function advance(ctx: AutomationContext, pkg: ConfigurationPackageState): boolean {
-  const now = ctx.now();
+/** Advances the background import/apply of one package; true when the row changed. */
+function advance(pkg: ConfigurationPackageState, step: ClockStep): boolean {
+  const now = step.now;
   let changed = false;
   if (pkg.importTimeline) {
     if (pkg.importStatus === "Scheduled" && now >= pkg.importTimeline.startAt) {
@@ -188,7 +188,7 @@ function advance(ctx: AutomationContext, pkg: ConfigurationPackageState): boolea
     }
     if (pkg.importStatus === "InProgress" && now >= pkg.importTimeline.finishAt) {
       const bytes = Buffer.from(pkg.fileContentBase64, "base64");
-      const result = importIntoPackage(pkg, bytes, ctx.behaviour.rapidStartCodeMismatch);
+      const result = importIntoPackage(pkg, bytes, step.behaviour.rapidStartCodeMismatch);
       pkg.importStatus = result.ok ? "Completed" : "Error";
       pkg.importError = result.ok ? "" : result.message;
       pkg.importTimeline = undefined;
@@ -250,13 +250,13 @@ function compareCodes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-registerSet(configurationPackagesSet);
-registerTicker((ctx) => {
+/** The background import/apply tasks of every package in the environment. */
+export const advancePackageTasks: EnvironmentTicker = (env, step) => {
   let changed = false;
-  for (const company of ctx.env.companies) {
+  for (const company of env.companies) {
     for (const pkg of company.configurationPackages) {
       try {
-        changed = advance(ctx, pkg) || changed;
+        changed = advance(pkg, step) || changed;
       } catch (err) {
         // A background task that breaks ends in Error (as BC's failure codeunit does); requests keep working.
         failPending(pkg, err instanceof Error ? err.message : String(err));
@@ -264,5 +264,5 @@ registerTicker((ctx) => {
       }
     }
   }
-  if (changed) ctx.changed();
-});
+  return changed;
+};

@@ -1,7 +1,6 @@
 import type { DeploymentOperationState } from "../../state/model";
 import type { EntitySetDef } from "../entity";
-import { registerSet, registerTicker } from "../registry";
-import { advanceDeployments } from "./deployments";
+import { advanceDeployments } from "../../domain/deployments";
 import { EXTENSION_MANAGEMENT_SET } from "./extensions";
 
 /**
@@ -47,11 +46,3 @@ export const extensionDeploymentStatusSet: EntitySetDef<DeploymentOperationState
     startedOn: row.startedOn,
   }),
 };
-
-registerSet(extensionDeploymentStatusSet);
-
-// Deployments run in the background whether or not anyone polls: any automation request of the environment
-// completes the due ones, so `extensions` shows the installed app even to a client that never polls the status.
-registerTicker((ctx) => {
-  if (advanceDeployments(ctx.env, ctx.now(), ctx.behaviour)) ctx.changed();
-});

@@ -1,9 +1,8 @@
-import { NOT_AN_EXTENSION_MESSAGE, NotAnExtensionFileError, readApp } from "../../app-package/read-app";
+import { NOT_AN_EXTENSION_MESSAGE, NotAnExtensionFileError, readApp } from "../../../formats/navx";
 import { BcError, dialog } from "../../errors";
 import type { ExtensionUploadState } from "../../state/model";
 import type { AutomationContext, EntitySetDef } from "../entity";
-import { registerSet } from "../registry";
-import { deployScheduleOf, startDeployment } from "./deployments";
+import { deployScheduleOf, startDeployment } from "../../domain/deployments";
 import { EXTENSION_MANAGEMENT_SET } from "./extensions";
 
 const SCHEDULES = ["Current version", "Next minor version", "Next major version"] as const;
@@ -124,5 +123,3 @@ function mediaLink(ctx: AutomationContext, row: ExtensionUploadState): string {
   const origin = new URL(ctx.serviceRoot).origin;
   return `${origin}/v2.0/${ctx.tenant.id}/${encodeURIComponent(ctx.env.name)}/api/microsoft/automation/v2.0/${path}`;
 }
-
-registerSet(extensionUploadSet);

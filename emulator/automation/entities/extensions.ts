@@ -1,8 +1,7 @@
 import { BcError, dialog } from "../../errors";
 import type { PublishedAppState } from "../../state/model";
 import type { ActionResult, AutomationContext, EntitySetDef } from "../entity";
-import { registerSet } from "../registry";
-import { installPackage, uninstallPackage, unpublishPackage } from "./published-apps";
+import { installPackage, uninstallPackage, unpublishPackage } from "../../domain/published-apps";
 
 export const EXTENSION_MANAGEMENT_SET = "EXTEN. MGT. - ADMIN";
 
@@ -98,5 +97,3 @@ function uninstall(ctx: AutomationContext, row: PublishedAppState, deleteData: b
 export function listedOnline(row: PublishedAppState): boolean {
   return row.tenantVisible && !row.displayName.startsWith("_Exclude_") && (row.perTenant || row.isInstalled);
 }
-
-registerSet(extensionsSet);

@@ -10,7 +10,6 @@
 import { dialog } from "../../errors";
 import type { FeatureKeyState } from "../../state/model";
 import type { AutomationContext, EntitySetDef } from "../entity";
-import { registerSet } from "../registry";
 
 /** A few real-looking feature keys; created in an environment the first time `features` is used. */
 const DEFAULT_FEATURES: Omit<FeatureKeyState, "rev">[] = [
@@ -110,5 +109,3 @@ export const featuresSet: EntitySetDef<FeatureKeyState> = {
     },
   },
 };
-
-registerSet(featuresSet);

@@ -11,7 +11,6 @@ import type { AccessControlState, PermissionSetState, SecurityGroupState, UserSt
 import { stableGuid } from "../../state/seed";
 import type { AutomationContext, EntitySetDef } from "../entity";
 import type { EnvironmentFeatures } from "../features";
-import { registerSet } from "../registry";
 import { permissionSetOf } from "./permission-sets";
 import { bcDateTime, parentSet, sameGuid } from "./security-helpers";
 
@@ -336,9 +335,3 @@ export const expandedPermissionSetsSet: EntitySetDef<ExpandedPermissionRow> = {
     scope: row.set.scope,
   }),
 };
-
-registerSet(accessControlsSet);
-registerSet(usersPermissionsSet);
-registerSet(userPermissionSetsSet);
-registerSet(aggregatePermissionSetsSet);
-registerSet(expandedPermissionSetsSet);

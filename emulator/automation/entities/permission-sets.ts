@@ -5,7 +5,6 @@
 import { BcError, dialog } from "../../errors";
 import type { PermissionSetState } from "../../state/model";
 import type { AutomationContext, EntitySetDef } from "../entity";
-import { registerSet } from "../registry";
 import { alGuid, isNullGuid, sameGuid } from "./security-helpers";
 
 /**
@@ -94,5 +93,3 @@ export function permissionSetOf(
     (p) => p.id === row.roleId && p.scope === row.scope && sameGuid(p.appId, row.appId),
   );
 }
-
-registerSet(permissionSetsSet);

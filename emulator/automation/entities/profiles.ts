@@ -5,7 +5,6 @@
  */
 import type { ProfileState, UserGroupState } from "../../state/model";
 import type { EntitySetDef } from "../entity";
-import { registerSet } from "../registry";
 import { parentSet } from "./security-helpers";
 
 export const profilesSet: EntitySetDef<ProfileState> = {
@@ -43,5 +42,3 @@ export const profilesSet: EntitySetDef<ProfileState> = {
     enabled: row.enabled,
   }),
 };
-
-registerSet(profilesSet);

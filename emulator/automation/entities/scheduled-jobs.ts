@@ -9,7 +9,7 @@
 import { dialog } from "../../errors";
 import type { ScheduledJobState } from "../../state/model";
 import type { AutomationContext, EntitySetDef } from "../entity";
-import { registerSet, registerTicker } from "../registry";
+import type { EnvironmentTicker } from "../../domain/clock-step";
 import { bcDateTime, filterMentions, parentSet } from "./security-helpers";
 
 export const USER_JOB_CATEGORY = "APIUSERJOB";
@@ -92,21 +92,21 @@ export function enqueueUserJob(ctx: AutomationContext, failureMessage?: string):
   return job;
 }
 
-registerTicker((ctx) => {
-  const now = ctx.now();
-  for (const job of ctx.env.scheduledJobs ?? []) {
-    if (job.status === "Ready" && job.runAt !== undefined && now >= job.runAt) {
+/** Runs due user-sync jobs: Ready → In Process at `runAt`, then Finished or Error at `finishAt`. */
+export const advanceUserJobs: EnvironmentTicker = (env, step) => {
+  let changed = false;
+  for (const job of env.scheduledJobs ?? []) {
+    if (job.status === "Ready" && job.runAt !== undefined && step.now >= job.runAt) {
       job.status = "In Process";
       job.rev += 1;
-      ctx.changed();
+      changed = true;
     }
-    if (job.status === "In Process" && job.finishAt !== undefined && now >= job.finishAt) {
+    if (job.status === "In Process" && job.finishAt !== undefined && step.now >= job.finishAt) {
       job.status = job.outcome === "Error" ? "Error" : "Finished";
       job.errorMessage = job.outcome === "Error" ? (job.failureMessage ?? "") : "";
       job.rev += 1;
-      ctx.changed();
+      changed = true;
     }
   }
-});
-
-registerSet(scheduledJobsSet);
+  return changed;
+};

@@ -8,7 +8,6 @@
 import type { SecurityGroupState, UserState } from "../../state/model";
 import type { EntitySetDef } from "../entity";
 import type { EnvironmentFeatures } from "../features";
-import { registerSet } from "../registry";
 import { accessControlsSet } from "./permission-inspection";
 import { parentSet, sameGuid } from "./security-helpers";
 import { userPermissionsSet } from "./user-permissions";
@@ -111,6 +110,3 @@ export const securityGroupsSet: EntitySetDef<SecurityGroupState> = {
     );
   },
 };
-
-registerSet(securityGroupsSet);
-registerSet(securityGroupMembersSet);

@@ -13,7 +13,6 @@ import { BcError, dialog } from "../../errors";
 import type { UserGroupMemberState, UserGroupPermissionState, UserGroupState, UserState } from "../../state/model";
 import type { AutomationContext, EntitySetDef, Parent } from "../entity";
 import type { EnvironmentFeatures } from "../features";
-import { registerSet } from "../registry";
 import { permissionSetOf, resolvePermissionSet } from "./permission-sets";
 import { profilesSet } from "./profiles";
 import {
@@ -355,7 +354,3 @@ export const userGroupsSet: EntitySetDef<UserGroupState> = {
     ctx.env.userGroupPermissions = ctx.env.userGroupPermissions.filter((p) => p.userGroupCode !== row.code);
   },
 };
-
-registerSet(userGroupsSet);
-registerSet(userGroupPermissionsSet);
-registerSet(userGroupMembersSet);

@@ -12,7 +12,6 @@
 import { dialog } from "../../errors";
 import type { AccessControlState, SecurityGroupState, UserState } from "../../state/model";
 import type { AutomationContext, EntitySetDef, Parent } from "../entity";
-import { registerSet } from "../registry";
 import { permissionSetOf, resolvePermissionSet } from "./permission-sets";
 import { companyNameOf, duplicateKey, filterMentions, identification, parentSet, sameGuid } from "./security-helpers";
 
@@ -143,5 +142,3 @@ export const userPermissionsSet: EntitySetDef<AccessControlState> = {
     ctx.env.accessControls.splice(ctx.env.accessControls.indexOf(row), 1);
   },
 };
-
-registerSet(userPermissionsSet);

@@ -10,7 +10,6 @@
 import { dialog } from "../../errors";
 import type { UserState } from "../../state/model";
 import type { AutomationContext, EntitySetDef } from "../entity";
-import { registerSet } from "../registry";
 import { enqueueUserJob, hasPendingUserJob, scheduledJobsSet } from "./scheduled-jobs";
 import { securityGroupMembersSet } from "./security-groups";
 import { bcDateTime, sameGuid } from "./security-helpers";
@@ -91,5 +90,3 @@ export const usersSet: EntitySetDef<UserState> = {
 
 /** Every emulator caller is an app (S2S); whether the Entra sync works for apps is the getNewUsersWithS2S switch. */
 const s2sSupported = (ctx: AutomationContext) => ctx.behaviour.getNewUsersWithS2S === "supported";
-
-registerSet(usersSet);
