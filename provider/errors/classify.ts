@@ -18,7 +18,7 @@ export function isAuth(e: unknown): boolean {
 }
 
 /** BC refused for a missing permission set: 403 / `Authorization_*`, or the AL permission dialog of extensions. */
-export function isPermissionRefusal(e: unknown): boolean {
+export function isPermissionRefusal(e: unknown): e is BcApiError {
   if (!(e instanceof BcApiError)) return false;
   const facts = { service: e.service, status: e.status, code: e.code, message: e.serviceMessage };
   return matches([...PERMISSION_REFUSED, EXTENSION_PERMISSION_DIALOG], facts);

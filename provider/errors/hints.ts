@@ -32,8 +32,8 @@ interface HintRule {
   hint: string | ((facts: ErrorFacts) => string);
 }
 
-const AUTOMATION_ROLE = "Automation.ReadWrite.All";
-const ADMIN_ROLE = "AdminCenter.ReadWrite.All";
+export const AUTOMATION_ROLE = "Automation.ReadWrite.All";
+export const ADMIN_ROLE = "AdminCenter.ReadWrite.All";
 const ENTRA_APPS_PAGE =
   "In Business Central, open the environment's \"Microsoft Entra applications\" page, add the app's client id " +
   "with State = Enabled, and assign the permission sets D365 AUTOMATION and EXTEN. MGT. - ADMIN";
