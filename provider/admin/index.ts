@@ -108,13 +108,6 @@ export class AdminCenterApi {
     return this.list(adminEntities.installedApp, `${this.envUrl(environment)}/apps`, options);
   }
 
-  async availableUpdates(environment: string, options: CallOptions = {}): Promise<unknown[]> {
-    const body = (await this.getJson(`${this.envUrl(environment)}/apps/availableUpdates`, options)) as {
-      value?: unknown[];
-    };
-    return body.value ?? [];
-  }
-
   /** `POST …/apps/{appId}/install` (API 2.6+): returns the app operation to poll. */
   async installApp(
     environment: string,
@@ -210,23 +203,6 @@ export class AdminCenterApi {
       `${this.envUrl(environment, "v2.29")}/apps/scheduledPteOperations`,
       options,
     );
-  }
-
-  /** `POST …/apps/{appId}/removeScheduledPteVersion` (API 2.29). */
-  async removeScheduledPteVersion(
-    environment: string,
-    appId: string,
-    body: { targetVersion: string; scheduleKind: string },
-    options: CallOptions = {},
-  ): Promise<void> {
-    await this.http.request({
-      method: "POST",
-      url: `${this.envUrl(environment, "v2.29")}/apps/${encodeURIComponent(appId)}/removeScheduledPteVersion`,
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify(body),
-      service: "admin",
-      signal: options.signal,
-    });
   }
 
   /**
