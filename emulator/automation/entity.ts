@@ -13,8 +13,13 @@ export interface FieldSpec {
   maxLength?: number;
   /** AL Code field: stored upper-case. */
   code?: boolean;
-  /** Allowed option captions for enum fields (matched case-insensitively, stored as given here). */
+  /**
+   * Member names of an enum/option field (stored as given here; sent XML-encoded, see ./wire.ts). Input may be the
+   * name, its encoded form or its caption, matched case-insensitively.
+   */
   enumValues?: readonly string[];
+  /** Captions that differ from the member name (`Force Sync` has caption `Force`). */
+  enumCaptions?: Readonly<Record<string, string>>;
   /** NotBlank: empty values are refused. */
   notBlank?: boolean;
   /** Read-only field that POST bodies may carry and the page silently overwrites (e.g. automationCompanies.name). */

@@ -11,6 +11,7 @@ import { pageRows, preferredPageSize } from "./odata/paging";
 import { applyQuery, parseQueryOptions, selectFields, type QueryOptions } from "./odata/query";
 import { authenticate, authorizeAutomation, requirePermissionSet } from "./auth";
 import { parseJsonBody, requireFields, validateBody } from "./validate";
+import { wireOf } from "./wire";
 import { companiesSet } from "./entities/companies";
 import { companyScopedSets } from "./registry";
 import type { ServerDeps } from "../server-deps";
@@ -341,7 +342,7 @@ function fieldTypes(def: AnyEntitySet, ctx: AutomationContext) {
 
 /** The wire JSON of one row with its ETag, expanding navigations the query asked for. */
 function entityJson(ctx: AutomationContext, def: AnyEntitySet, row: unknown, query?: QueryOptions) {
-  const wire = def.toWire(row, ctx);
+  const wire = wireOf(def, row, ctx);
   const json: Record<string, unknown> = { "@odata.etag": etagFor(wire, def.rev?.(row)), ...wire };
   for (const name of query?.expand ?? []) {
     const child = def === companiesSet ? own(companyScopedSets, name) : own(def.navigations, name);
@@ -380,7 +381,7 @@ function checkIfMatch(req: IncomingMessage, ctx: AutomationContext, def: AnyEnti
     );
   }
   if (ifMatch.trim() === "*") return;
-  const current = etagFor(def.toWire(row, ctx), def.rev?.(row));
+  const current = etagFor(wireOf(def, row, ctx), def.rev?.(row));
   const offered = ifMatch.split(",").map((t) => t.trim());
   if (!offered.includes(current)) {
     throw new BcError(

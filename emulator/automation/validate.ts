@@ -1,4 +1,5 @@
 import { BcError, badRequest } from "../errors";
+import { decodeMemberName } from "./odata/member-names";
 import { activeFields, type AnyEntitySet, type AutomationContext, type FieldSpec } from "./entity";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -89,7 +90,7 @@ function convert(name: string, spec: FieldSpec, value: unknown): unknown {
     }
     case "enum": {
       if (typeof value !== "string") throw mismatch();
-      const match = spec.enumValues?.find((v) => v.toLowerCase() === value.toLowerCase());
+      const match = enumMember(spec, value);
       if (match === undefined) {
         throw new BcError(
           400,
@@ -122,6 +123,16 @@ function convert(name: string, spec: FieldSpec, value: unknown): unknown {
       if (typeof value !== "string" || Number.isNaN(Date.parse(value))) throw mismatch();
       return value;
   }
+}
+
+/** The member an input names: by member name, its `_xHHHH_` encoding or its caption (real-wire.md §1). */
+function enumMember(spec: FieldSpec, input: string): string | undefined {
+  const wanted = decodeMemberName(input).toLowerCase();
+  const members = spec.enumValues ?? [];
+  return (
+    members.find((name) => name.toLowerCase() === wanted) ??
+    members.find((name) => spec.enumCaptions?.[name]?.toLowerCase() === wanted)
+  );
 }
 
 function checkLength(name: string, spec: FieldSpec, text: string) {

@@ -326,7 +326,7 @@ describe("extensionUpload (§6.2)", () => {
       body: { schedule: "Current version", schemaSyncMode: "Add" },
     });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ schedule: "Current version", schemaSyncMode: "Add" });
+    expect(created.json).toMatchObject({ schedule: "Current_x0020_version", schemaSyncMode: "Add" });
     expect(created.json.systemId).toMatch(/^[0-9a-f-]{36}$/);
     const link = created.json["extensionContent@odata.mediaEditLink"];
     expect(link).toBe(`${t.apiRoot()}/${c}/extensionUpload(${created.json.systemId})/extensionContent`);
@@ -351,13 +351,13 @@ describe("extensionUpload (§6.2)", () => {
     expect((await t.call("POST", `companies(${companies[1].id})/extensionUpload`, { body: {} })).status).toBe(201);
   });
 
-  it("validates enum captions (case-insensitively) and refuses unknown properties", async () => {
+  it("accepts enum names case-insensitively, answers them XML-encoded (real-wire §1), refuses unknown properties", async () => {
     const c = await base();
     const created = await t.call("POST", `${c}/extensionUpload`, {
       body: { schedule: "next MAJOR version", schemaSyncMode: "force sync" },
     });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ schedule: "Next major version", schemaSyncMode: "Force Sync" });
+    expect(created.json).toMatchObject({ schedule: "Next_x0020_major_x0020_version", schemaSyncMode: "Force_x0020_Sync" });
     const id = created.json.systemId;
     const bad = await t.call("PATCH", `${c}/extensionUpload(${id})`, {
       body: { schedule: "Tomorrow" },
@@ -375,7 +375,7 @@ describe("extensionUpload (§6.2)", () => {
   it("PATCH changes schedule/schemaSyncMode (200), needs If-Match, DELETE is not allowed", async () => {
     const c = await base();
     const created = await t.call("POST", `${c}/extensionUpload`, { body: {} });
-    expect(created.json).toMatchObject({ schedule: "Current version", schemaSyncMode: "Add" });
+    expect(created.json).toMatchObject({ schedule: "Current_x0020_version", schemaSyncMode: "Add" });
     const id = created.json.systemId;
     const noMatch = await t.call("PATCH", `${c}/extensionUpload(${id})`, { body: { schemaSyncMode: "Force Sync" } });
     expect(noMatch.status).toBe(400);
@@ -385,7 +385,7 @@ describe("extensionUpload (§6.2)", () => {
       headers: { "if-match": created.json["@odata.etag"] },
     });
     expect(patched.status).toBe(200);
-    expect(patched.json).toMatchObject({ schedule: "Next minor version", schemaSyncMode: "Force Sync" });
+    expect(patched.json).toMatchObject({ schedule: "Next_x0020_minor_x0020_version", schemaSyncMode: "Force_x0020_Sync" });
     const stale = await t.call("PATCH", `${c}/extensionUpload(${id})`, {
       body: { schemaSyncMode: "Add" },
       headers: { "if-match": created.json["@odata.etag"] },

@@ -551,7 +551,7 @@ describe("features (reference §7.9, 27.0)", () => {
     expect(again.status).toBe(400);
     expect(again.json.error.message).toContain("This feature has already been enabled");
     const one = await t.call("GET", c("features('EU3PartyTradePurchase')"));
-    expect(one.json.enabled).toBe("All Users");
+    expect(one.json.enabled).toBe("All_x0020_Users"); // encoded member name (real-wire §1)
     expect((await t.call("POST", c("features('EU3PartyTradePurchase')/Microsoft.NAV.deactivate"))).status).toBe(200);
     await t.call("POST", c("features('SalesPrices')/Microsoft.NAV.activate"));
     const oneWay = await t.call("POST", c("features('SalesPrices')/Microsoft.NAV.deactivate"));

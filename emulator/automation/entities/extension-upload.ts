@@ -24,7 +24,8 @@ export const extensionUploadSet: EntitySetDef<ExtensionUploadState> = {
   fields: {
     systemId: { type: "guid" },
     schedule: { type: "enum", editable: true, enumValues: SCHEDULES },
-    schemaSyncMode: { type: "enum", editable: true, enumValues: SYNC_MODES },
+    // Enum 2505: value 3 is named `Force Sync` and captioned `Force`.
+    schemaSyncMode: { type: "enum", editable: true, enumValues: SYNC_MODES, enumCaptions: { "Force Sync": "Force" } },
   },
   list: (ctx) => (ctx.company?.extensionUpload ? [ctx.company.extensionUpload] : []),
   keyOf: (row) => ({ systemId: row.systemId }),

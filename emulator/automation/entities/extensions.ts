@@ -26,7 +26,7 @@ export const extensionsSet: EntitySetDef<PublishedAppState> = {
     versionBuild: { type: "int" },
     versionRevision: { type: "int" },
     isInstalled: { type: "bool" },
-    publishedAs: { type: "string" },
+    publishedAs: { type: "enum", enumValues: ["Global", "PTE", "Dev"] },
   },
   list: (ctx) => ctx.env.publishedApps.filter(listedOnline),
   keyOf: (row) => ({ packageId: row.packageId }),
@@ -42,7 +42,7 @@ export const extensionsSet: EntitySetDef<PublishedAppState> = {
       versionBuild: build ?? 0,
       versionRevision: revision ?? 0,
       isInstalled: row.isInstalled,
-      // [UNK] exact option text; the AL option members are Global, PTE and Dev (reference §14 item 3).
+      // The option's member names Global, PTE, Dev (real-wire.md §1 [SRC]); no spaces, so unchanged on the wire.
       publishedAs: row.publishedAs,
     };
   },

@@ -192,7 +192,8 @@ export const usersPermissionsSet: EntitySetDef<UserState> = {
     expiryDate: { type: "datetime" },
     windowsSecurityID: { type: "string" },
     changePassword: { type: "bool" },
-    licenseType: { type: "string" },
+    // The User table's License Type option: sent as its encoded member name (`Full_x0020_User`, real-wire.md §1).
+    licenseType: { type: "enum", enumValues: PERSON_LICENSES },
     authenticationEmail: { type: "string" },
     contactEmail: { type: "string" },
     exchangeIdentifier: { type: "string" },

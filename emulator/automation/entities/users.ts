@@ -10,6 +10,7 @@
 import { dialog } from "../../errors";
 import type { UserState } from "../../state/model";
 import type { AutomationContext, EntitySetDef } from "../entity";
+import { wireOf } from "../wire";
 import { enqueueUserJob, hasPendingUserJob, scheduledJobsSet } from "./scheduled-jobs";
 import { securityGroupMembersSet } from "./security-groups";
 import { bcDateTime, sameGuid } from "./security-helpers";
@@ -83,7 +84,7 @@ export const usersSet: EntitySetDef<UserState> = {
     getNewUsersFromOffice365Async(ctx) {
       if (hasPendingUserJob(ctx)) throw dialog(JOB_PENDING);
       const job = enqueueUserJob(ctx, s2sSupported(ctx) ? undefined : S2S_UNSUPPORTED);
-      return { kind: "Created", body: scheduledJobsSet.toWire(job, ctx) };
+      return { kind: "Created", body: wireOf(scheduledJobsSet, job, ctx) };
     },
   },
 };

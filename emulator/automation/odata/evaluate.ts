@@ -15,6 +15,7 @@
 import type { CompareOp, FilterNode, OperandType } from "./filter";
 import type { LiteralValue } from "./filter-lexer";
 import { parseDate, parseDateTimeOffset } from "./literals";
+import { decodeMemberName } from "./member-names";
 import type { FieldType } from "./types";
 
 type Scalar = LiteralValue;
@@ -24,10 +25,13 @@ export function normalize(value: unknown, type: OperandType): Scalar {
   if (value === null || value === undefined) return null;
   switch (type) {
     case "string":
-    case "enum":
       return typeof value === "string" || typeof value === "number" || typeof value === "boolean"
         ? String(value)
         : null;
+    case "enum":
+      // Rows carry the encoded member name (`All_x0020_Users`); a literal may be encoded or plain.
+      if (typeof value === "string") return decodeMemberName(value);
+      return typeof value === "number" || typeof value === "boolean" ? String(value) : null;
     case "guid":
       return typeof value === "string" ? value.toLowerCase() : null;
     case "int":
