@@ -2,15 +2,15 @@
  * Entry point the serialized provider shim requires (`pulumi-businesscentral/provider`) inside Pulumi's
  * dynamic-provider process: `configure` stores the stack config, `handler(kind)` returns a resource's methods.
  */
-import type { ResourceHandler } from "./resources/handler";
-import { setStackConfig } from "./resources/context";
+import { setStackConfig } from "./resources/framework/context";
+import type { ResourceHandler } from "./resources/framework/handler";
 import { companyHandler } from "./resources/company";
 import { configurationPackageHandler } from "./resources/configuration-package";
 import { extensionHandler } from "./resources/extension";
 import { permissionSetAssignmentHandler } from "./resources/permission-set-assignment";
 import { userGroupMemberHandler } from "./resources/user-group-member";
 
-export type { ResourceHandler } from "./resources/handler";
+export type { ResourceHandler } from "./resources/framework/handler";
 
 export async function configure(req: { config: { get(key: string): string | undefined } }): Promise<void> {
   setStackConfig(req.config);

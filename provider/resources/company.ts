@@ -1,169 +1,129 @@
+/** Company: a BC company through `automationCompanies` (docs/resources/company.md). */
 import { z } from "zod";
-import { isNotFound } from "../errors";
+import type { AutomationCompany } from "../automation/schemas";
 import { BcApiError } from "../errors";
-import { connectionFor, progress } from "./context";
-import { type ChangeKind, diffByTable } from "./diff";
-import type { ResourceHandler } from "./handler";
-import { checkInputs, connectionFields, parseDuration, userInputs } from "./inputs";
+import { defineResource, type InputsOf, type OperationContext } from "./framework/define";
+import { behaviourRule, environmentRule } from "./framework/diff";
 
-const shape = {
-  ...connectionFields,
+const inputs = {
   displayName: z.string().trim().min(1, "must not be empty").max(250, "must be at most 250 characters (BC Text[250])"),
   businessProfileId: z.string().max(250, "must be at most 250 characters").optional(),
+  // Derived at check, see `prepare`.
+  name: z.string().optional(),
 };
+type Inputs = InputsOf<typeof inputs>;
 
-/** How each input change is applied (docs/resources.md, Company). */
-export const COMPANY_DIFF: Record<string, ChangeKind> = {
-  displayName: "update",
-  businessProfileId: "update",
-  environment: "replace",
-  adopt: "ignore",
-  timeouts: "ignore",
-  name: "ignore",
-};
+/** BC derives a company's `name` (its key) from the first 30 characters of the display name. */
+const NAME_LENGTH = 30;
 
-const DEFAULT_DELETE_TIMEOUT_MS = 5 * 60_000;
-
-function outputs(
-  inputs: Record<string, unknown>,
-  company: { id: string; name: string; displayName: string; businessProfileId?: string; evaluationCompany: boolean },
-  environment: string,
-) {
+function outputsOf(company: AutomationCompany) {
   return {
-    ...inputs,
     companyId: company.id,
     name: company.name,
     displayName: company.displayName,
     businessProfileId: company.businessProfileId ?? "",
     evaluationCompany: company.evaluationCompany,
-    environment,
   };
 }
 
-export const companyHandler: ResourceHandler = {
-  async check(olds, news) {
-    const result = checkInputs(shape, { ...news, name: undefined });
-    // `name` is known before create (BC derives it from displayName) and never changes afterwards. Carrying it
-    // as an input keeps it known during preview, so resources that use `company.name` don't show false replaces.
-    if (!result.failures?.length && result.inputs) {
-      const displayName = result.inputs.displayName;
-      const name =
-        typeof olds.name === "string" && olds.name !== ""
-          ? olds.name
-          : typeof displayName === "string"
-            ? displayName.slice(0, 30)
-            : displayName;
-      return { inputs: { ...result.inputs, name } };
-    }
-    return result;
+export const companyHandler = defineResource({
+  kind: "Company",
+  inputs,
+  derived: ["name"],
+  outputs: ["companyId", "evaluationCompany"],
+  changes: [
+    { keys: ["displayName"], change: "update", why: "PATCH; `name` keeps the value BC derived at creation." },
+    { keys: ["businessProfileId"], change: "update", why: "PATCH." },
+    environmentRule,
+    behaviourRule,
+    { keys: ["name"], change: "none", why: "Derived by BC at creation from `displayName`; read-only afterwards." },
+  ],
+  replaceOrder: "create-first",
+  timeouts: { create: 5 * 60_000, update: 5 * 60_000, delete: 5 * 60_000 },
+
+  // `name` is known before create (BC derives it from displayName) and never changes afterwards. Carrying it as
+  // an input keeps it known during preview, so resources that use `company.name` don't show false replaces.
+  prepare(values, olds) {
+    values.name =
+      typeof olds.name === "string" && olds.name !== "" ? olds.name : values.displayName.slice(0, NAME_LENGTH);
+    return undefined;
   },
 
-  async diff(_id, olds, news) {
-    return diffByTable(COMPANY_DIFF, olds, news, environmentNormaliser(olds));
-  },
-
-  async create(inputs) {
-    const { automation, environment } = connectionFor(inputs);
-    const displayName = String(inputs.displayName);
-    const name = displayName.slice(0, 30);
+  async create(ctx, inputs) {
+    const name = inputs.displayName.slice(0, NAME_LENGTH);
     // BC compares company names case-insensitively (SQL collation): "CONTOSO" collides with "Contoso".
-    const existing = (await automation.automationCompanies.list()).find(
+    const existing = (await ctx.automation.automationCompanies.list()).find(
       (c) => c.name.toLowerCase() === name.toLowerCase(),
     );
     if (existing) {
-      if (!inputs.adopt) {
+      ctx.adoptOrRefuse({
+        what: `Company '${existing.name}'`,
+        id: existing.id,
+        otherwise: "choose another displayName",
+      });
+      const adopted = needsUpdate(existing, inputs)
+        ? await ctx.automation.automationCompanies.update(existing.id, patchOf(inputs), "*")
+        : existing;
+      return { id: adopted.id, outputs: outputsOf(adopted) };
+    }
+    ctx.progress(`creating company '${inputs.displayName}' in '${ctx.environment}'`);
+    const created = await ctx.automation.automationCompanies.create({
+      displayName: inputs.displayName,
+      businessProfileId: inputs.businessProfileId,
+    });
+    return { id: created.id, outputs: outputsOf(created) };
+  },
+
+  async read(ctx, id, state) {
+    const company = await ctx.automation.automationCompanies.get(id);
+    return {
+      inputs: { ...state.inputs, displayName: company.displayName, businessProfileId: company.businessProfileId ?? "" },
+      outputs: outputsOf(company),
+    };
+  },
+
+  async update(ctx, id, _olds, news) {
+    ctx.progress(`updating company ${id}`);
+    return outputsOf(await ctx.automation.automationCompanies.update(id, patchOf(news), "*"));
+  },
+
+  async delete(ctx, id) {
+    await deleteWhenNotInUse(ctx, id);
+  },
+});
+
+/** BC sometimes reports a company "currently in use" with no sessions (user-voices §3a.8): retry until the deadline. */
+async function deleteWhenNotInUse(ctx: OperationContext, id: string) {
+  const timeoutMs = ctx.timeoutMs("delete");
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctx.automation.automationCompanies.delete(id, "*");
+      return;
+    } catch (err) {
+      const inUse = err instanceof BcApiError && /in use/i.test(err.serviceMessage ?? err.message);
+      if (!inUse) throw err;
+      if (Date.now() > deadline) {
         throw new Error(
-          `Company '${existing.name}' already exists in environment '${environment}' (id ${existing.id}). Set adopt: true to manage it with this resource, or choose another displayName.`,
+          `Company ${id} is still reported "currently in use" after ${Math.round(timeoutMs / 1000)} s. Sign out sessions and background jobs in that company and run destroy again, or raise timeouts.delete. Use retainOnDelete to keep production companies.`,
         );
       }
-      progress("Company", `adopting existing company '${name}' (${existing.id})`);
-      const adopted = needsUpdate(existing, inputs)
-        ? await automation.automationCompanies.update(existing.id, patchOf(inputs), "*")
-        : existing;
-      return { id: adopted.id, outs: outputs(userInputs(inputs), adopted, environment) };
+      ctx.progress(`company ${id} is in use; retrying delete (attempt ${attempt})`);
+      await new Promise((r) => setTimeout(r, Math.min(2000 * attempt, 15_000)));
     }
-    progress("Company", `creating company '${displayName}' in '${environment}'`);
-    const created = await automation.automationCompanies.create({
-      displayName,
-      businessProfileId: inputs.businessProfileId as string | undefined,
-    });
-    return { id: created.id, outs: outputs(userInputs(inputs), created, environment) };
-  },
-
-  async read(id, props) {
-    const { automation, environment } = connectionFor(props);
-    try {
-      const company = await automation.automationCompanies.get(id);
-      const inputs = {
-        ...pickInputs(props),
-        displayName: company.displayName,
-        businessProfileId: company.businessProfileId ?? "",
-      };
-      return { id, props: outputs(inputs, company, environment), inputs };
-    } catch (err) {
-      if (isNotFound(err)) return { id: "", props: {} };
-      throw err;
-    }
-  },
-
-  async update(id, _olds, news) {
-    const { automation, environment } = connectionFor(news);
-    progress("Company", `updating company ${id}`);
-    const updated = await automation.automationCompanies.update(id, patchOf(news), "*");
-    return { outs: outputs(userInputs(news), updated, environment) };
-  },
-
-  async delete(id, props) {
-    const { automation } = connectionFor(props);
-    const timeoutMs =
-      parseDuration(String((props.timeouts as { delete?: string } | undefined)?.delete ?? "")) ??
-      DEFAULT_DELETE_TIMEOUT_MS;
-    const deadline = Date.now() + timeoutMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await automation.automationCompanies.delete(id, "*");
-        return;
-      } catch (err) {
-        if (isNotFound(err)) return;
-        // BC sometimes reports a company "currently in use" with no sessions (user-voices §3a.8): retry until the deadline.
-        const inUse = err instanceof BcApiError && /in use/i.test(err.serviceMessage ?? err.message);
-        if (!inUse || Date.now() > deadline) {
-          if (inUse) {
-            throw new Error(
-              `Company ${id} is still reported "currently in use" after ${Math.round(timeoutMs / 1000)} s. Sign out sessions and background jobs in that company and run destroy again, or raise timeouts.delete. Use retainOnDelete to keep production companies.`,
-            );
-          }
-          throw err;
-        }
-        progress("Company", `company ${id} is in use; retrying delete (attempt ${attempt})`);
-        await new Promise((r) => setTimeout(r, Math.min(2000 * attempt, 15_000)));
-      }
-    }
-  },
-};
-
-function environmentNormaliser(olds: Record<string, unknown>) {
-  // A missing environment input means "the configured default": compare against what state recorded.
-  return (key: string, value: unknown) =>
-    key === "environment" && (value === undefined || value === "") ? olds.environment : value;
+  }
 }
 
-function needsUpdate(existing: { displayName: string; businessProfileId?: string }, inputs: Record<string, unknown>) {
+function needsUpdate(existing: AutomationCompany, inputs: Inputs) {
   return (
     existing.displayName !== inputs.displayName ||
     (inputs.businessProfileId !== undefined && existing.businessProfileId !== inputs.businessProfileId)
   );
 }
 
-function patchOf(inputs: Record<string, unknown>) {
+function patchOf(inputs: Inputs) {
   return {
-    displayName: String(inputs.displayName),
-    ...(inputs.businessProfileId !== undefined ? { businessProfileId: String(inputs.businessProfileId) } : {}),
+    displayName: inputs.displayName,
+    ...(inputs.businessProfileId !== undefined ? { businessProfileId: inputs.businessProfileId } : {}),
   };
-}
-
-/** The inputs part of stored outputs (so refresh can return them for the next diff). */
-function pickInputs(props: Record<string, unknown>): Record<string, unknown> {
-  const { companyId: _a, name: _b, evaluationCompany: _c, ...rest } = props;
-  return rest;
 }

@@ -1,30 +1,21 @@
+/**
+ * ConfigurationPackage: a RapidStart package uploaded, imported and applied in one company
+ * (docs/resources/configuration-package.md).
+ */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { z } from "zod";
 import type { ConfigurationPackage } from "../automation/schemas";
-import { isNotFound } from "../errors";
 import { OperationFailedError } from "../polling";
-import { connectionFor, progress } from "./context";
-import { type ChangeKind, diffByTable } from "./diff";
-import { PartialFailure, type ResourceHandler } from "./handler";
-import {
-  checkInputs,
-  code,
-  connectionFields,
-  containsUnknown,
-  guid,
-  parseDuration,
-  UNKNOWN,
-  userInputs,
-} from "./inputs";
+import { defineResource, type InputsOf, type OperationContext } from "./framework/define";
+import { behaviourRule, environmentRule } from "./framework/diff";
+import { PartialFailure } from "./framework/handler";
+import { code, guid, UNKNOWN } from "./framework/inputs";
 
-const RESOURCE = "ConfigurationPackage";
-const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 const PENDING = ["Scheduled", "InProgress"];
 
-const shape = {
-  ...connectionFields,
+const inputs = {
   companyId: guid("id of the company the package belongs to (e.g. company.companyId)"),
   code: code(20),
   packageName: z.string().trim().min(1, "must not be empty").max(50, "must be at most 50 characters (BC Text[50])"),
@@ -36,41 +27,13 @@ const shape = {
   filePath: z.string().min(1, "is required"),
   apply: z.boolean().optional(),
   allowRowErrors: z.boolean().optional(),
+  // Derived at check from the file's content: the content, not the path, decides updates.
+  fileSha256: z.string().optional(),
 };
+type Inputs = InputsOf<typeof inputs>;
 
-/**
- * How each input change is applied (docs/resources/configuration-package.md). `fileSha256` is computed by check
- * from the file, so the content (not the path) decides; `filePath` itself never causes a diff.
- */
-export const CONFIGURATION_PACKAGE_DIFF: Record<string, ChangeKind> = {
-  companyId: "replace",
-  code: "replace",
-  environment: "replace",
-  fileSha256: "update",
-  apply: "update",
-  packageName: "update",
-  languageId: "update",
-  filePath: "ignore",
-  allowRowErrors: "ignore",
-  adopt: "ignore",
-  timeouts: "ignore",
-};
-
-/** The outputs that are not inputs (stripped again when read returns the inputs). */
-const OUTPUT_ONLY = [
-  "packageId",
-  "numberOfTables",
-  "numberOfRecords",
-  "numberOfErrors",
-  "importStatus",
-  "applyStatus",
-  "importError",
-  "applyError",
-] as const;
-
-function outputs(inputs: Record<string, unknown>, pkg: ConfigurationPackage, environment: string) {
+function outputsOf(pkg: ConfigurationPackage) {
   return {
-    ...inputs,
     packageId: pkg.id,
     code: pkg.code,
     numberOfTables: pkg.numberOfTables,
@@ -80,11 +43,151 @@ function outputs(inputs: Record<string, unknown>, pkg: ConfigurationPackage, env
     applyStatus: pkg.applyStatus,
     importError: pkg.importError ?? "",
     applyError: pkg.applyError ?? "",
-    environment,
   };
 }
+type Outputs = ReturnType<typeof outputsOf>;
 
-/** SHA-256 (hex) of the package file, or a check failure on `file` naming the path. */
+export const configurationPackageHandler = defineResource({
+  kind: "ConfigurationPackage",
+  inputs,
+  derived: ["fileSha256"],
+  userNames: { filePath: "file" },
+  outputs: [
+    "packageId",
+    "numberOfTables",
+    "numberOfRecords",
+    "numberOfErrors",
+    "importStatus",
+    "applyStatus",
+    "importError",
+    "applyError",
+  ],
+  changes: [
+    {
+      keys: ["code"],
+      change: "replace",
+      why: "The package is identified by its code (and the file must carry the same code).",
+      value: (side) => (typeof side.code === "string" ? side.code.toUpperCase() : side.code),
+    },
+    { keys: ["companyId"], change: "replace", why: "A package belongs to one company." },
+    environmentRule,
+    {
+      keys: ["fileSha256"],
+      label: "`fileSha256` (from `file`)",
+      change: "update",
+      why: "The content changed: upload, import and apply again on the same package.",
+    },
+    {
+      keys: ["apply"],
+      change: "update",
+      why: "`false → true` applies the imported package; `true → false` records the choice only.",
+      value: (side) => side.apply ?? true,
+    },
+    { keys: ["packageName"], change: "update", why: "PATCH of the package record." },
+    { keys: ["languageId"], change: "update", why: "PATCH of the package record." },
+    {
+      keys: ["filePath"],
+      label: "`file`",
+      change: "none",
+      why: "Only the content counts: a moved checkout or another file with the same bytes is no change.",
+    },
+    {
+      keys: ["allowRowErrors"],
+      change: "none",
+      why: "Only decides whether the next apply's row errors fail the operation.",
+    },
+    behaviourRule,
+  ],
+  replaceOrder: "create-first",
+  timeouts: { create: 30 * 60_000, update: 30 * 60_000, delete: 5 * 60_000 },
+
+  prepare(values) {
+    values.apply ??= true;
+    values.allowRowErrors ??= false;
+    if (values.filePath === UNKNOWN) {
+      values.fileSha256 = UNKNOWN;
+      return undefined;
+    }
+    const hashed = hashFile(values.filePath);
+    if ("reason" in hashed) return [{ property: "file", reason: hashed.reason }];
+    values.fileSha256 = hashed.sha;
+    return undefined;
+  },
+
+  async create(ctx, inputs) {
+    const existing = await ctx.automation.configurationPackages.findByCode(inputs.companyId, inputs.code);
+    let id: string;
+    if (existing) {
+      ctx.adoptOrRefuse({
+        what: `Configuration package '${inputs.code}' in company ${inputs.companyId}`,
+        id: existing.id,
+        otherwise: "choose another code (an adopted package's file is uploaded, imported and applied again)",
+      });
+      id = existing.id;
+    } else {
+      ctx.progress(`creating configuration package '${inputs.code}' in company ${inputs.companyId}`);
+      const created = await ctx.automation.configurationPackages.create(inputs.companyId, {
+        code: inputs.code,
+        packageName: inputs.packageName,
+        ...(inputs.languageId !== undefined ? { languageId: inputs.languageId } : {}),
+      });
+      id = created.id;
+    }
+    const run = newRun(ctx, id, inputs, "create");
+    const outputs = await converge(run, async () => {
+      const imported = await uploadAndImport(run);
+      return inputs.apply === false ? imported : applyPackage(run);
+    });
+    return { id, outputs };
+  },
+
+  async read(ctx, id, state) {
+    const pkg = await ctx.automation.configurationPackages.get(state.inputs.companyId, id);
+    return {
+      inputs: {
+        ...state.inputs,
+        code: pkg.code,
+        packageName: pkg.packageName,
+        ...(state.inputs.languageId !== undefined ? { languageId: pkg.languageId } : {}),
+      },
+      outputs: outputsOf(pkg),
+    };
+  },
+
+  async update(ctx, id, olds, news) {
+    const run = newRun(ctx, id, news, "update");
+    const packages = ctx.automation.configurationPackages;
+    return converge(run, async () => {
+      let pkg = await packages.get(news.companyId, id);
+      // Work still running from an earlier (failed or ambiguous) operation: let it finish first.
+      for (const phase of ["import", "apply"] as const) {
+        if (!PENDING.includes(phase === "import" ? pkg.importStatus : pkg.applyStatus)) continue;
+        ctx.progress(`waiting for the running ${phase} of ${news.code}`);
+        pkg = await waitPhase(run, phase).catch(() => packages.get(news.companyId, id));
+      }
+      const contentChanged = olds.inputs.fileSha256 !== news.fileSha256;
+      if (contentChanged || pkg.importStatus !== "Completed") {
+        ctx.progress(contentChanged ? `package file of ${news.code} changed` : `package ${news.code} is not imported`);
+        pkg = await uploadAndImport(run);
+        return news.apply === false ? pkg : applyPackage(run);
+      }
+      const patch = inputPatch(pkg, news);
+      if (patch) {
+        ctx.progress(`updating package ${news.code}: ${Object.keys(patch).join(", ")}`);
+        pkg = await packages.update(news.companyId, id, patch, "*");
+      }
+      const applyPending = pkg.applyStatus !== "Completed" || (pkg.numberOfErrors > 0 && !news.allowRowErrors);
+      return news.apply !== false && applyPending ? applyPackage(run) : pkg;
+    });
+  },
+
+  async delete(ctx, id, state) {
+    ctx.progress(`deleting configuration package ${state.inputs.code ?? id} (applied data stays in the company)`);
+    await ctx.automation.configurationPackages.delete(state.inputs.companyId, id, "*");
+  },
+});
+
+/** SHA-256 (hex) of the package file, or the reason it cannot be read. */
 function hashFile(filePath: string): { sha: string } | { reason: string } {
   if (!isAbsolute(filePath)) {
     return { reason: `must resolve to an absolute path (got '${filePath}'); pass a path or a pulumi.asset.FileAsset` };
@@ -100,34 +203,30 @@ function hashFile(filePath: string): { sha: string } | { reason: string } {
   }
 }
 
-function timeoutOf(inputs: Record<string, unknown>, op: "create" | "update"): number {
-  const value = (inputs.timeouts as Record<string, string> | undefined)?.[op];
-  return (value ? parseDuration(value) : undefined) ?? DEFAULT_TIMEOUT_MS;
-}
-
+/** One create or update of a package: the steps after the record exists share its id and deadline. */
 interface Run {
-  automation: ReturnType<typeof connectionFor>["automation"];
-  companyId: string;
+  ctx: OperationContext;
   id: string;
-  code: string;
-  inputs: Record<string, unknown>;
+  inputs: Inputs;
   deadline: number;
 }
 
-const remaining = (run: Run) => Math.max(1_000, run.deadline - Date.now());
+function newRun(ctx: OperationContext, id: string, inputs: Inputs, phase: "create" | "update"): Run {
+  return { ctx, id, inputs, deadline: Date.now() + ctx.timeoutMs(phase) };
+}
 
 async function waitPhase(run: Run, phase: "import" | "apply"): Promise<ConfigurationPackage> {
   try {
-    return await run.automation.configurationPackages.waitFor(run.companyId, run.id, phase, {
-      timeoutMs: remaining(run),
-      onProgress: (line) => progress(RESOURCE, line),
+    return await run.ctx.automation.configurationPackages.waitFor(run.inputs.companyId, run.id, phase, {
+      timeoutMs: Math.max(1_000, run.deadline - Date.now()),
+      onProgress: run.ctx.progress,
     });
   } catch (err) {
     if (err instanceof OperationFailedError && err.last) {
       const pkg = err.last as ConfigurationPackage;
       const reported = phase === "import" ? pkg.importError : pkg.applyError;
       throw new StepFailed(
-        `The ${phase} of configuration package ${run.code} ended with status Error. Business Central reported: ${reported || "(no message)"}`,
+        `The ${phase} of configuration package ${run.inputs.code} ended with status Error. Business Central reported: ${reported || "(no message)"}`,
         pkg,
       );
     }
@@ -147,30 +246,31 @@ class StepFailed extends Error {
 
 /** Upload the file, import it, restore the input name/language (import overwrites them from the file). */
 async function uploadAndImport(run: Run): Promise<ConfigurationPackage> {
-  const filePath = String(run.inputs.filePath);
-  const bytes = readFileSync(filePath);
-  progress(RESOURCE, `uploading ${filePath} (${bytes.length} bytes) to package ${run.code}`);
-  await run.automation.configurationPackages.uploadFile(run.companyId, run.id, run.code, bytes);
-  progress(RESOURCE, `importing package ${run.code}`);
-  await run.automation.configurationPackages.import(run.companyId, run.id);
+  const { ctx, inputs } = run;
+  const packages = ctx.automation.configurationPackages;
+  const bytes = readFileSync(inputs.filePath);
+  ctx.progress(`uploading ${inputs.filePath} (${bytes.length} bytes) to package ${inputs.code}`);
+  await packages.uploadFile(inputs.companyId, run.id, inputs.code, bytes);
+  ctx.progress(`importing package ${inputs.code}`);
+  await packages.import(inputs.companyId, run.id);
   let pkg = await waitPhase(run, "import");
-  progress(
-    RESOURCE,
-    `imported ${run.code}: ${pkg.numberOfTables} tables, ${pkg.numberOfRecords} records, ${pkg.numberOfErrors} errors`,
+  ctx.progress(
+    `imported ${inputs.code}: ${pkg.numberOfTables} tables, ${pkg.numberOfRecords} records, ${pkg.numberOfErrors} errors`,
   );
-  const patch = inputPatch(pkg, run.inputs);
-  if (patch) pkg = await run.automation.configurationPackages.update(run.companyId, run.id, patch, "*");
+  const patch = inputPatch(pkg, inputs);
+  if (patch) pkg = await packages.update(inputs.companyId, run.id, patch, "*");
   return pkg;
 }
 
 async function applyPackage(run: Run): Promise<ConfigurationPackage> {
-  progress(RESOURCE, `applying package ${run.code}`);
-  await run.automation.configurationPackages.apply(run.companyId, run.id);
+  const { ctx, inputs } = run;
+  ctx.progress(`applying package ${inputs.code}`);
+  await ctx.automation.configurationPackages.apply(inputs.companyId, run.id);
   const pkg = await waitPhase(run, "apply");
-  progress(RESOURCE, `applied ${run.code}: ${pkg.numberOfRecords} records left, ${pkg.numberOfErrors} errors`);
-  if (pkg.numberOfErrors > 0 && !run.inputs.allowRowErrors) {
+  ctx.progress(`applied ${inputs.code}: ${pkg.numberOfRecords} records left, ${pkg.numberOfErrors} errors`);
+  if (pkg.numberOfErrors > 0 && !inputs.allowRowErrors) {
     throw new StepFailed(
-      `Configuration package ${run.code} was applied (applyStatus Completed) but Business Central reported ` +
+      `Configuration package ${inputs.code} was applied (applyStatus Completed) but Business Central reported ` +
         `${pkg.numberOfErrors} row error(s) (${pkg.numberOfTables} tables, ${pkg.numberOfRecords} records left in the package). ` +
         "Inspect them on the Config. Package Errors page of the package in Business Central and fix the file, " +
         "or set allowRowErrors: true to accept them.",
@@ -181,191 +281,26 @@ async function applyPackage(run: Run): Promise<ConfigurationPackage> {
 }
 
 /** The PATCH that brings packageName/languageId back to the inputs, or undefined when they already match. */
-function inputPatch(pkg: ConfigurationPackage, inputs: Record<string, unknown>) {
+function inputPatch(pkg: ConfigurationPackage, inputs: Inputs) {
   const patch: { packageName?: string; languageId?: number } = {};
-  if (pkg.packageName !== inputs.packageName) patch.packageName = String(inputs.packageName);
-  if (typeof inputs.languageId === "number" && pkg.languageId !== inputs.languageId)
-    patch.languageId = inputs.languageId;
+  if (pkg.packageName !== inputs.packageName) patch.packageName = inputs.packageName;
+  if (inputs.languageId !== undefined && pkg.languageId !== inputs.languageId) patch.languageId = inputs.languageId;
   return Object.keys(patch).length > 0 ? patch : undefined;
 }
 
 /** Runs the steps after the record exists; failures become a PartialFailure with the package id. */
-async function converge(
-  run: Run,
-  environment: string,
-  steps: (run: Run) => Promise<ConfigurationPackage>,
-): Promise<Record<string, unknown>> {
+async function converge(run: Run, steps: () => Promise<ConfigurationPackage>): Promise<Outputs> {
   try {
-    const pkg = await steps(run);
-    return outputs(userInputs(run.inputs), pkg, environment);
+    return outputsOf(await steps());
   } catch (err) {
     let pkg = err instanceof StepFailed ? err.pkg : undefined;
-    if (!pkg) {
-      try {
-        pkg = await run.automation.configurationPackages.get(run.companyId, run.id);
-      } catch {
-        // keep what we know
-      }
-    }
+    pkg ??= await run.ctx.automation.configurationPackages.get(run.inputs.companyId, run.id).catch(() => undefined);
+    const environment = run.ctx.environment;
     const properties = {
       ...run.inputs,
-      ...(pkg ? outputs(userInputs(run.inputs), pkg, environment) : { packageId: run.id, code: run.code, environment }),
+      ...(pkg ? outputsOf(pkg) : { packageId: run.id, code: run.inputs.code }),
+      environment,
     };
-    const message = err instanceof Error ? err.message : String(err);
-    throw new PartialFailure(message, run.id, properties);
+    throw new PartialFailure(err instanceof Error ? err.message : String(err), run.id, properties);
   }
-}
-
-export const configurationPackageHandler: ResourceHandler = {
-  async check(_olds, news) {
-    const { fileSha256: _ignored, ...rest } = news;
-    for (const key of OUTPUT_ONLY) delete rest[key];
-    const { file, ...withoutFile } = rest as Record<string, unknown>;
-    // Handler-level callers may pass `file` (a path) instead of the SDK's `filePath`.
-    if (withoutFile.filePath === undefined && typeof file === "string") withoutFile.filePath = file;
-    const result = checkInputs(shape, withoutFile);
-    const failures = (result.failures ?? []).map((f) =>
-      f.property === "filePath" ? { property: "file", reason: f.reason } : f,
-    );
-    if (failures.length > 0) return { inputs: news, failures };
-    const inputs = { ...result.inputs } as Record<string, unknown>;
-    if (containsUnknown(inputs.filePath)) {
-      inputs.fileSha256 = UNKNOWN;
-    } else {
-      const hashed = hashFile(String(inputs.filePath));
-      if ("reason" in hashed) return { inputs: news, failures: [{ property: "file", reason: hashed.reason }] };
-      inputs.fileSha256 = hashed.sha;
-    }
-    inputs.apply ??= true;
-    inputs.allowRowErrors ??= false;
-    return { inputs };
-  },
-
-  async diff(_id, olds, news) {
-    return diffByTable(CONFIGURATION_PACKAGE_DIFF, olds, news, normaliser(olds));
-  },
-
-  async create(inputs) {
-    const { automation, environment } = connectionFor(inputs);
-    const companyId = String(inputs.companyId);
-    const pkgCode = String(inputs.code).toUpperCase();
-    const deadline = Date.now() + timeoutOf(inputs, "create");
-    const existing = await automation.configurationPackages.findByCode(companyId, pkgCode);
-    let id: string;
-    if (existing) {
-      if (!inputs.adopt) {
-        throw new Error(
-          `Configuration package '${pkgCode}' already exists in company ${companyId} (environment '${environment}', id ${existing.id}). ` +
-            "Set adopt: true to manage it with this resource (its file is uploaded, imported and applied again), or choose another code.",
-        );
-      }
-      progress(RESOURCE, `adopting existing configuration package '${pkgCode}' (${existing.id})`);
-      id = existing.id;
-    } else {
-      progress(RESOURCE, `creating configuration package '${pkgCode}' in company ${companyId}`);
-      const created = await automation.configurationPackages.create(companyId, {
-        code: pkgCode,
-        packageName: String(inputs.packageName),
-        ...(typeof inputs.languageId === "number" ? { languageId: inputs.languageId } : {}),
-      });
-      id = created.id;
-    }
-    const run: Run = { automation, companyId, id, code: pkgCode, inputs, deadline };
-    const outs = await converge(run, environment, async (r) => {
-      const imported = await uploadAndImport(r);
-      return r.inputs.apply === false ? imported : applyPackage(r);
-    });
-    return { id, outs };
-  },
-
-  async read(id, props) {
-    const { automation, environment } = connectionFor(props);
-    try {
-      const pkg = await automation.configurationPackages.get(String(props.companyId), id);
-      const inputs: Record<string, unknown> = {
-        ...pickInputs(props),
-        code: pkg.code,
-        packageName: pkg.packageName,
-        ...(typeof props.languageId === "number" ? { languageId: pkg.languageId } : {}),
-      };
-      return { id, props: outputs(inputs, pkg, environment), inputs };
-    } catch (err) {
-      if (isNotFound(err)) return { id: "", props: {} };
-      throw err;
-    }
-  },
-
-  async update(id, olds, news) {
-    const { automation, environment } = connectionFor(news);
-    const companyId = String(news.companyId);
-    const pkgCode = String(news.code).toUpperCase();
-    const run: Run = {
-      automation,
-      companyId,
-      id,
-      code: pkgCode,
-      inputs: news,
-      deadline: Date.now() + timeoutOf(news, "update"),
-    };
-    const outs = await converge(run, environment, async (r) => {
-      let pkg = await automation.configurationPackages.get(companyId, id);
-      // Work still running from an earlier (failed or ambiguous) operation: let it finish first.
-      if (PENDING.includes(pkg.importStatus)) {
-        progress(RESOURCE, `waiting for the running import of ${pkgCode}`);
-        pkg = await waitPhase(r, "import").catch(() => automation.configurationPackages.get(companyId, id));
-      }
-      if (PENDING.includes(pkg.applyStatus)) {
-        progress(RESOURCE, `waiting for the running apply of ${pkgCode}`);
-        pkg = await waitPhase(r, "apply").catch(() => automation.configurationPackages.get(companyId, id));
-      }
-      const contentChanged = olds.fileSha256 !== news.fileSha256;
-      if (contentChanged || pkg.importStatus !== "Completed") {
-        progress(
-          RESOURCE,
-          contentChanged ? `package file of ${pkgCode} changed` : `package ${pkgCode} is not imported`,
-        );
-        pkg = await uploadAndImport(r);
-        return news.apply === false ? pkg : applyPackage(r);
-      }
-      const patch = inputPatch(pkg, news);
-      if (patch) {
-        progress(RESOURCE, `updating package ${pkgCode}: ${Object.keys(patch).join(", ")}`);
-        pkg = await automation.configurationPackages.update(companyId, id, patch, "*");
-      }
-      const applyPending = pkg.applyStatus !== "Completed" || (pkg.numberOfErrors > 0 && !news.allowRowErrors);
-      if (news.apply !== false && applyPending) return applyPackage(r);
-      return pkg;
-    });
-    return { outs };
-  },
-
-  async delete(id, props) {
-    const { automation } = connectionFor(props);
-    try {
-      progress(
-        RESOURCE,
-        `deleting configuration package ${String(props.code ?? id)} (applied data stays in the company)`,
-      );
-      await automation.configurationPackages.delete(String(props.companyId), id, "*");
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
-  },
-};
-
-function normaliser(olds: Record<string, unknown>) {
-  return (key: string, value: unknown) => {
-    if (key === "environment" && (value === undefined || value === "")) return olds.environment;
-    if (key === "apply" && value === undefined) return true;
-    if (key === "code" && typeof value === "string") return value.toUpperCase();
-    return value;
-  };
-}
-
-/** The inputs part of stored outputs (so refresh can return them for the next diff). */
-function pickInputs(props: Record<string, unknown>): Record<string, unknown> {
-  const rest: Record<string, unknown> = { ...props };
-  for (const key of OUTPUT_ONLY) delete rest[key];
-  return rest;
 }

@@ -1,14 +1,15 @@
+/**
+ * PermissionSetAssignment: a permission set granted to a user or an Entra security group, in one company or all
+ * (docs/resources/permission-set-assignment.md).
+ */
 import { z } from "zod";
 import type { AutomationApi, PermissionSet, UserPermission } from "../api";
-import { isNotFound } from "../errors";
-import { connectionFor, progress } from "./context";
-import { type ChangeKind, diffByTable } from "./diff";
-import type { ResourceHandler } from "./handler";
-import { checkInputs, code, connectionFields, guid, text, userInputs } from "./inputs";
-import { exactlyOne, granteeFromState, PRINCIPAL_KEYS, principalChanges, resolvePrincipal } from "./principals";
+import { defineResource } from "./framework/define";
+import { behaviourRule, environmentRule, type PropertyBag } from "./framework/diff";
+import { code, guid, optionalText, text } from "./framework/inputs";
+import { exactlyOne, granteeFromState, PRINCIPAL_KEYS, principalRule, resolvePrincipal } from "./principals";
 
-const shape = {
-  ...connectionFields,
+const inputs = {
   userSecurityId: guid("user's security id (Users page → User Security ID)").optional(),
   userName: text(50).trim().min(1, "must not be empty").optional(),
   securityGroupId: guid("security group's Entra group object id").optional(),
@@ -19,37 +20,25 @@ const shape = {
   companyId: guid("id of a company used in API paths").optional(),
 };
 
-/** How each input change is applied (docs/resources/permission-set-assignment.md). */
-export const PERMISSION_SET_ASSIGNMENT_DIFF: Record<string, ChangeKind> = {
-  roleId: "replace",
-  company: "replace",
-  scope: "replace",
-  appId: "replace",
-  environment: "replace",
-  companyId: "ignore",
-  adopt: "ignore",
-  timeouts: "ignore",
-};
-
-const KIND = "PermissionSetAssignment";
-
-function outputs(
-  inputs: Record<string, unknown>,
-  assignment: UserPermission,
-  principalSecurityId: string,
-  environment: string,
-) {
+function outputsOf(assignment: UserPermission, principalSecurityId: string) {
   return {
-    ...inputs,
-    company: String(inputs.company ?? ""),
+    company: assignment.company,
     assignmentId: assignment.id,
     principalSecurityId,
     roleName: assignment.displayName,
     resolvedScope: assignment.scope,
     resolvedAppId: assignment.appId.toLowerCase(),
-    environment,
   };
 }
+
+/** An unset scope/appId means "whichever the roleId resolves to": the resolved value recorded in state. */
+const resolvedOr = (key: "scope" | "appId", resolved: string) => (side: PropertyBag, olds: PropertyBag) => {
+  const value = side[key];
+  const recorded = String(olds[resolved] ?? "").toLowerCase();
+  if (optionalText(value) === undefined || (typeof value === "string" && value.toLowerCase() === recorded))
+    return optionalText(olds[key])?.toLowerCase();
+  return typeof value === "string" ? value.toLowerCase() : value;
+};
 
 const describe = (p: { id: string; scope: string; appId: string; extensionName: string }) =>
   `${p.id} (scope ${p.scope}, appId ${p.appId.toLowerCase()}, extension '${p.extensionName}')`;
@@ -104,46 +93,45 @@ async function checkCompany(automation: AutomationApi, company: string) {
   );
 }
 
-export const permissionSetAssignmentHandler: ResourceHandler = {
-  async check(_olds, news) {
-    return checkInputs(shape, news, (inputs) => exactlyOne(inputs, PRINCIPAL_KEYS));
-  },
+export const permissionSetAssignmentHandler = defineResource({
+  kind: "PermissionSetAssignment",
+  inputs,
+  outputs: ["assignmentId", "principalSecurityId", "roleName", "resolvedScope", "resolvedAppId"],
+  changes: [
+    principalRule(PRINCIPAL_KEYS, "principalSecurityId"),
+    {
+      keys: ["roleId"],
+      change: "replace",
+      why: "Key field; compared upper-cased.",
+      value: (side) => (typeof side.roleId === "string" ? side.roleId.toUpperCase() : side.roleId),
+    },
+    { keys: ["company"], change: "replace", why: "Key field." },
+    {
+      keys: ["scope"],
+      change: "replace",
+      why: "Key field. Setting it to the value already resolved (`resolvedScope`), or removing it, is no change.",
+      value: resolvedOr("scope", "resolvedScope"),
+    },
+    {
+      keys: ["appId"],
+      change: "replace",
+      why: "Key field. Setting it to the value already resolved (`resolvedAppId`), or removing it, is no change.",
+      value: resolvedOr("appId", "resolvedAppId"),
+    },
+    environmentRule,
+    { keys: ["companyId"], change: "none", why: "Only chooses the URL company." },
+    behaviourRule,
+  ],
+  replaceOrder: "delete-first",
+  timeouts: { create: 5 * 60_000, update: 5 * 60_000, delete: 5 * 60_000 },
+  crossCheck: (values) => exactlyOne(values, PRINCIPAL_KEYS),
 
-  async diff(_id, olds, news) {
-    // An unset scope/appId means "whichever the roleId resolves to": the resolved value recorded in state.
-    const adjusted = { ...news };
-    for (const [key, resolved] of [
-      ["scope", "resolvedScope"],
-      ["appId", "resolvedAppId"],
-    ] as const) {
-      const value = news[key];
-      if (
-        value === undefined ||
-        value === "" ||
-        (typeof value === "string" && value.toLowerCase() === String(olds[resolved] ?? "").toLowerCase())
-      ) {
-        adjusted[key] = olds[key];
-      }
-    }
-    const result = diffByTable(PERMISSION_SET_ASSIGNMENT_DIFF, olds, adjusted, normaliser(olds), {
-      deleteBeforeReplace: true,
-    });
-    const principal = principalChanges(olds, news, PRINCIPAL_KEYS, "principalSecurityId");
-    if (principal.length === 0) return result;
-    return { changes: true, replaces: [...principal, ...(result.replaces ?? [])], deleteBeforeReplace: true };
-  },
-
-  async create(inputs) {
-    const { automation, environment } = connectionFor(inputs);
-    const companyId = inputs.companyId as string | undefined;
-    const roleId = String(inputs.roleId).toUpperCase();
-    const company = String(inputs.company ?? "");
+  async create(ctx, inputs) {
+    const { automation } = ctx;
+    const { companyId, roleId } = inputs;
+    const company = inputs.company ?? "";
     const principal = await resolvePrincipal(automation, inputs, companyId);
-    const set = await resolvePermissionSet(
-      automation,
-      { roleId, scope: inputs.scope as string | undefined, appId: inputs.appId as string | undefined },
-      companyId,
-    );
+    const set = await resolvePermissionSet(automation, { roleId, scope: inputs.scope, appId: inputs.appId }, companyId);
     await checkCompany(automation, company);
     const wanted = { roleId: set.id, company, scope: set.scope, appId: set.appId };
     const existing = await automation.userPermissions.find(principal.grantee, wanted, { companyId });
@@ -153,86 +141,37 @@ export const permissionSetAssignmentHandler: ResourceHandler = {
         : `user ${principal.principalSecurityId}`;
     const where = company === "" ? "all companies" : `company '${company}'`;
     if (existing) {
-      progress(KIND, `adopting existing assignment of ${roleId} to ${who} in ${where} (${existing.id})`);
-      return {
-        id: existing.id,
-        outs: outputs({ ...userInputs(inputs), roleId }, existing, principal.principalSecurityId, environment),
-      };
+      ctx.progress(`adopting existing assignment of ${roleId} to ${who} in ${where} (${existing.id})`);
+      return { id: existing.id, outputs: outputsOf(existing, principal.principalSecurityId) };
     }
-    progress(KIND, `assigning ${describe(set)} to ${who} in ${where}`);
+    ctx.progress(`assigning ${describe(set)} to ${who} in ${where}`);
     const created = await automation.userPermissions.create(principal.grantee, wanted, { companyId });
-    return {
-      id: created.id,
-      outs: outputs({ ...userInputs(inputs), roleId }, created, principal.principalSecurityId, environment),
-    };
+    return { id: created.id, outputs: outputsOf(created, principal.principalSecurityId) };
   },
 
-  async read(id, props) {
-    const { automation, environment } = connectionFor(props);
-    const companyId = props.companyId as string | undefined;
-    let assignment: UserPermission | undefined;
-    try {
-      const all = await automation.userPermissions.list(granteeFromState(props), { companyId });
-      assignment = all.find((p) => p.id.toLowerCase() === id.toLowerCase());
-    } catch (err) {
-      if (isNotFound(err)) return { id: "", props: {} }; // the user or security group is gone, and with it the assignment
-      throw err;
-    }
-    if (!assignment) return { id: "", props: {} };
-    const inputs = { ...pickInputs(props), roleId: assignment.roleId, company: assignment.company };
-    if (props.scope !== undefined && props.scope !== "") Object.assign(inputs, { scope: assignment.scope });
-    if (props.appId !== undefined && props.appId !== "")
-      Object.assign(inputs, { appId: assignment.appId.toLowerCase() });
-    return { id, props: outputs(inputs, assignment, String(props.principalSecurityId ?? ""), environment), inputs };
+  async read(ctx, id, state) {
+    const stored = { ...state.inputs, ...state.outputs };
+    // A missing user or security group (404) means the assignment is gone with it.
+    const all = await ctx.automation.userPermissions.list(granteeFromState(stored), {
+      companyId: state.inputs.companyId,
+    });
+    const assignment = all.find((p) => p.id.toLowerCase() === id.toLowerCase());
+    if (!assignment) return undefined;
+    const inputs = { ...state.inputs, roleId: assignment.roleId, company: assignment.company };
+    if (optionalText(state.inputs.scope)) inputs.scope = assignment.scope;
+    if (optionalText(state.inputs.appId)) inputs.appId = assignment.appId.toLowerCase();
+    return { inputs, outputs: outputsOf(assignment, state.outputs.principalSecurityId ?? "") };
   },
 
-  async update(_id, olds, news) {
-    // Only ignored inputs (adopt, timeouts, companyId) reach update: everything else replaces.
-    const { environment } = connectionFor(news);
-    return {
-      outs: {
-        ...olds,
-        ...userInputs(news),
-        roleId: String(news.roleId).toUpperCase(),
-        company: String(news.company ?? ""),
-        environment,
-      },
-    };
+  // Only properties that change nothing in BC (adopt, timeouts, companyId) reach update: everything else replaces.
+  async update(_ctx, _id, olds, news) {
+    return { ...olds.outputs, company: news.company ?? "" };
   },
 
-  async delete(id, props) {
-    const { automation } = connectionFor(props);
-    try {
-      progress(KIND, `removing assignment ${id} of ${String(props.roleId)}`);
-      await automation.userPermissions.delete(granteeFromState(props), id, "*", {
-        companyId: props.companyId as string | undefined,
-      });
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
+  async delete(ctx, id, state) {
+    ctx.progress(`removing assignment ${id} of ${state.inputs.roleId}`);
+    await ctx.automation.userPermissions.delete(granteeFromState({ ...state.inputs, ...state.outputs }), id, "*", {
+      companyId: state.inputs.companyId,
+    });
   },
-};
-
-function normaliser(olds: Record<string, unknown>) {
-  return (key: string, value: unknown) => {
-    if (key === "environment" && (value === undefined || value === "")) return olds.environment;
-    if ((key === "roleId" || key === "userName") && typeof value === "string") return value.toUpperCase();
-    if ((key === "appId" || key === "userSecurityId" || key === "securityGroupId") && typeof value === "string")
-      return value.toLowerCase();
-    return value;
-  };
-}
-
-/** The inputs part of stored outputs (so refresh can return them for the next diff). */
-function pickInputs(props: Record<string, unknown>): Record<string, unknown> {
-  const {
-    assignmentId: _a,
-    principalSecurityId: _b,
-    roleName: _c,
-    resolvedScope: _d,
-    resolvedAppId: _e,
-    ...rest
-  } = props;
-  return rest;
-}
+});

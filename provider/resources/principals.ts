@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AutomationApi, Grantee, SecurityGroup, User } from "../api";
 import { isNotFound } from "../errors";
-import { UNKNOWN } from "./inputs";
+import type { ChangeRule, PropertyBag } from "./framework/diff";
 
 export const USER_KEYS = ["userSecurityId", "userName"] as const;
 export const PRINCIPAL_KEYS = ["userSecurityId", "userName", "securityGroupId"] as const;
@@ -13,7 +13,7 @@ export const PRINCIPAL_KEYS = ["userSecurityId", "userName", "securityGroupId"] 
 const isSet = (value: unknown) => value !== undefined && value !== null && value !== "";
 
 /** Check failures unless exactly one of `keys` is set (unknown preview values count as set). */
-export function exactlyOne(inputs: Record<string, unknown>, keys: readonly string[]): pulumi.dynamic.CheckFailure[] {
+export function exactlyOne(inputs: PropertyBag, keys: readonly string[]): pulumi.dynamic.CheckFailure[] {
   const given = keys.filter((k) => isSet(inputs[k]));
   if (given.length === 1) return [];
   const list = keys.join(", ");
@@ -88,7 +88,7 @@ export interface ResolvedPrincipal {
 /** The grantee of a permission assignment from its principal inputs. */
 export async function resolvePrincipal(
   automation: AutomationApi,
-  inputs: Record<string, unknown>,
+  inputs: { securityGroupId?: unknown; userSecurityId?: unknown; userName?: unknown },
   companyId?: string,
 ): Promise<ResolvedPrincipal> {
   if (isSet(inputs.securityGroupId)) {
@@ -101,25 +101,20 @@ export async function resolvePrincipal(
 }
 
 /** The grantee recorded in state (for read and delete, without resolving names again). */
-export function granteeFromState(props: Record<string, unknown>): Grantee {
+export function granteeFromState(props: PropertyBag): Grantee {
   if (isSet(props.securityGroupId)) return { securityGroupId: String(props.securityGroupId) };
   return { userSecurityId: String(props.principalSecurityId ?? props.userSecurityId) };
 }
 
 /**
- * Whether the principal changed between stored outputs and new inputs. `resolvedKey` names the output holding the
+ * The change rule of a principal: another user or group replaces. `resolvedKey` names the output holding the
  * resolved user security id, so switching from `userName` to the same user's `userSecurityId` is no change and an
- * unchanged `userName` (any case) is no change. Returns the principal properties to report as replaced.
+ * unchanged `userName` (any case) is no change.
  */
-export function principalChanges(
-  olds: Record<string, unknown>,
-  news: Record<string, unknown>,
-  keys: readonly string[],
-  resolvedKey: string,
-): string[] {
-  const identity = (side: Record<string, unknown>, stored: boolean): string => {
+export function principalRule(keys: readonly string[], resolvedKey: string): ChangeRule {
+  const identity = (side: PropertyBag, olds: PropertyBag): string => {
     if (isSet(side.securityGroupId)) return `group:${String(side.securityGroupId).toLowerCase()}`;
-    if (stored) return `user:${String(side[resolvedKey] ?? "").toLowerCase()}`;
+    if (side === olds) return `user:${String(olds[resolvedKey] ?? "").toLowerCase()}`;
     if (isSet(side.userSecurityId)) return `user:${String(side.userSecurityId).toLowerCase()}`;
     const name = String(side.userName ?? "").toUpperCase();
     if (isSet(olds.userName) && name === String(olds.userName).toUpperCase()) {
@@ -127,8 +122,15 @@ export function principalChanges(
     }
     return `name:${name}`;
   };
-  const unknown = keys.some((k) => news[k] === UNKNOWN);
-  if (!unknown && identity(olds, true) === identity(news, false)) return [];
-  const changed = keys.filter((k) => isSet(news[k]) || isSet(olds[k]));
-  return changed.length > 0 ? changed : [keys[0]!];
+  return {
+    keys,
+    label: keys.map((k) => `\`${k}\``).join(" / "),
+    change: "replace",
+    why: "Another principal is another object. Switching from `userName` to the same user's id, or a change of case in `userName`, is no change.",
+    value: identity,
+    report: (olds, news) => {
+      const changed = keys.filter((k) => isSet(news[k]) || isSet(olds[k]));
+      return changed.length > 0 ? changed : [keys[0]!];
+    },
+  };
 }

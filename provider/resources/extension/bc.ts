@@ -2,24 +2,28 @@
  * Helpers of the Extension resource that talk to BC: the environment's version, the installed package of an app
  * and the waits (Admin Center operations, automation deployments) with reconciliation against the installed list.
  */
-import type { AdminCenterApi, AppOperation } from "../admin";
-import { type AutomationApi, type Extension, extensionVersion } from "../automation";
-import { AmbiguousOutcomeError } from "../errors";
-import { compareVersions } from "../files/app-manifest";
-import { progress } from "./context";
+import type { AdminCenterApi, AppOperation } from "../../admin";
+import { type AutomationApi, type Extension, extensionVersion } from "../../automation";
+import { AmbiguousOutcomeError } from "../../errors";
+import { compareVersions } from "../../files/app-manifest";
 
 export const BASE_APPLICATION_ID = "437dbf0e-84ff-417a-965d-ed2bb9650972";
 
 /** Poll intervals; tests shorten them (the emulator runs at a fraction of real time). */
 export const extensionPolling = { initialIntervalMs: 3_000, maxIntervalMs: 30_000 };
 
-/** The BC application version: companies' `systemVersion`, else the Base Application extension's version. */
+/** Writes one progress line (the resource's `ctx.progress`). */
+export type Progress = (message: string) => void;
+
+/**
+ * The BC application version: the installed Base Application's version (dependable on every tenant), else
+ * `companies.systemVersion` when it has the form a.b.c.d (real tenants also send forms like "24012"; real-wire §4).
+ */
 export async function bcVersion(automation: AutomationApi): Promise<string | undefined> {
-  const companies = await automation.companies.list();
-  const system = companies.find((c) => c.systemVersion)?.systemVersion;
-  if (system) return system;
   const base = (await automation.extensions.byAppId(BASE_APPLICATION_ID)).find((e) => e.isInstalled);
-  return base ? extensionVersion(base) : undefined;
+  if (base) return extensionVersion(base);
+  const companies = await automation.companies.list();
+  return companies.map((c) => c.systemVersion).find((v) => v !== undefined && /^\d+\.\d+\.\d+\.\d+$/.test(v));
 }
 
 export function atLeast(version: string | undefined, minimum: string): boolean {
@@ -46,12 +50,12 @@ export async function waitForAdminOperation(
   environment: string,
   appId: string,
   operation: AppOperation,
-  options: { timeoutMs: number; targetVersion?: string; uninstall?: boolean; companyId?: string },
+  options: { timeoutMs: number; targetVersion?: string; uninstall?: boolean; companyId?: string; progress: Progress },
 ): Promise<AppOperation> {
   return admin.waitForAppOperation(environment, appId, operation.id, {
     timeoutMs: options.timeoutMs,
     initialIntervalMs: extensionPolling.initialIntervalMs,
-    onProgress: (line) => progress("Extension", line),
+    onProgress: options.progress,
     reconcile: async (last) => {
       const installed = await installedPackage(automation, appId, options.companyId);
       const done = options.uninstall
@@ -72,6 +76,7 @@ export async function startOnce(
   environment: string,
   appId: string,
   type: string,
+  progress: Progress,
   start: () => Promise<AppOperation>,
   matches: (op: AppOperation) => boolean = (op) => (op.type ?? "").toLowerCase().includes(type.toLowerCase()),
 ): Promise<AppOperation> {
@@ -86,7 +91,7 @@ export async function startOnce(
       }
       throw err;
     }
-    progress("Extension", `the ${type} request's outcome is unknown; looking for the operation it started`);
+    progress(`the ${type} request's outcome is unknown; looking for the operation it started`);
     const ops = await admin.listAppOperations(environment, appId).catch(() => []);
     const ours = ops
       .filter(matches)

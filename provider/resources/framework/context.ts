@@ -1,6 +1,6 @@
-import { connect, type BcConnection } from "../connection";
-import { resolveSettings, type StackConfig } from "../config";
-import type { AutomationApi } from "../automation";
+import { connect, type BcConnection } from "../../connection";
+import { resolveSettings, type StackConfig } from "../../config";
+import type { AutomationApi } from "../../automation";
 
 /**
  * Stack configuration handed over by Pulumi's `configure()` (once per provider process). Credentials are read
@@ -37,9 +37,4 @@ export function connectionFor(inputs: { environment?: unknown }): ResourceConnec
   const settings = resolveSettings(environment ? { environment } : {}, effectiveConfig());
   const connection = connect(settings);
   return { connection, environment: settings.environment, automation: connection.automation(settings.environment) };
-}
-
-/** Prints a progress line; Pulumi shows a dynamic provider's stdout under the resource. */
-export function progress(resource: string, message: string) {
-  process.stdout.write(`[${resource}] ${message}\n`);
 }

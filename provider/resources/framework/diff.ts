@@ -1,47 +1,109 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { containsUnknown } from "./inputs";
 
-/** How a change of one input is applied (documented per resource in docs/resources.md). */
-export type ChangeKind = "update" | "replace" | "ignore";
+/** Pulumi property bags as handlers see them. */
+export type PropertyBag = Record<string, unknown>;
+
+/** How a change of a property is applied: in place, by replacing the object, or not at all. */
+export type ChangeKind = "update" | "replace" | "none";
 
 /**
- * Computes Pulumi's diff from a per-property table. `olds` are the stored outputs (which carry the inputs),
- * `news` the checked inputs; values are compared after `normalise` so BC's own normalisation (upper-casing,
- * defaults) never shows as a change.
+ * One row of a resource's change table (rendered into docs/resources/*.md, see `changeTableMarkdown`).
+ * `keys` are compared one by one unless `value` derives one value for the whole row, e.g. "unset means what state
+ * recorded" or a case-insensitive key. `olds` are stored outputs (which carry the inputs), `news` checked inputs.
  */
-export function diffByTable(
-  table: Record<string, ChangeKind>,
-  olds: Record<string, unknown>,
-  news: Record<string, unknown>,
-  normalise: (key: string, value: unknown) => unknown = (_k, v) => v,
-  options: { deleteBeforeReplace?: boolean } = {},
+export interface ChangeRule {
+  keys: readonly string[];
+  change: ChangeKind;
+  why: string;
+  /** The Property column when the keys alone would mislead. */
+  label?: string;
+  /** The compared value of one side; the row is "unknown" (a change) while any of its keys is unknown. */
+  value?: (side: PropertyBag, olds: PropertyBag) => unknown;
+  /** What an unknown (preview) value of one of `keys` counts as (default: `change`); "none" compares as usual. */
+  whenUnknown?: ChangeKind;
+  /** Which properties a replace names (default: `keys`). */
+  report?: (olds: PropertyBag, news: PropertyBag) => string[];
+}
+
+/** Whether a replace deletes the old object first: only when old and new would collide on the natural key. */
+export type ReplaceOrder = "create-first" | "delete-first" | ((olds: PropertyBag, news: PropertyBag) => boolean);
+
+/** Every resource's environment rule: unset means the environment state recorded. */
+export const environmentRule: ChangeRule = {
+  keys: ["environment"],
+  change: "replace",
+  why: "Another environment is another object. Unset means the configured default, compared with the recorded value.",
+  value: (side, olds) =>
+    side.environment === undefined || side.environment === "" ? olds.environment : side.environment,
+};
+
+/** Computes Pulumi's diff from a resource's change rules. */
+export function diffByRules(
+  rules: readonly ChangeRule[],
+  olds: PropertyBag,
+  news: PropertyBag,
+  order: ReplaceOrder,
 ): pulumi.dynamic.DiffResult {
   const replaces: string[] = [];
   let changes = false;
-  for (const [key, kind] of Object.entries(table)) {
-    if (kind === "ignore") continue;
-    const before = normalise(key, olds[key]);
-    const after = normalise(key, news[key]);
-    const unknown = containsUnknown(news[key]);
-    if (!unknown && stableJson(before) === stableJson(after)) continue;
+  for (const rule of rules) {
+    if (rule.change === "none") continue;
+    const unknownKeys = rule.keys.filter((key) => containsUnknown(news[key]));
+    const onUnknown = rule.whenUnknown ?? rule.change;
+    let kind: ChangeKind = "none";
+    let changed: readonly string[] = [];
+    if (unknownKeys.length > 0 && onUnknown !== "none") {
+      kind = onUnknown;
+      changed = rule.value ? rule.keys : unknownKeys;
+    } else if (rule.value) {
+      const differs = stableJson(rule.value(olds, olds)) !== stableJson(rule.value(news, olds));
+      if (differs) [kind, changed] = [rule.change, rule.keys];
+    } else {
+      changed = rule.keys.filter((key) => stableJson(olds[key]) !== stableJson(news[key]));
+      if (changed.length > 0) kind = rule.change;
+    }
+    if (kind === "none") continue;
     changes = true;
-    if (kind === "replace") replaces.push(key);
+    if (kind !== "replace") continue;
+    for (const key of rule.report ? rule.report(olds, news) : changed) if (!replaces.includes(key)) replaces.push(key);
   }
-  return {
-    changes,
-    replaces,
-    deleteBeforeReplace: replaces.length > 0 ? (options.deleteBeforeReplace ?? false) : undefined,
-  };
+  if (replaces.length === 0) return { changes, replaces };
+  const deleteFirst = order === "delete-first" || (typeof order === "function" && order(olds, news));
+  return { changes, replaces, deleteBeforeReplace: deleteFirst };
 }
 
-function stableJson(value: unknown): string {
+/** JSON with sorted keys, where undefined, null and "" are the same (an unset optional input). */
+export function stableJson(value: unknown): string {
   if (value === undefined || value === null || value === "") return "";
   if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
   if (typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
+    const entries = Object.entries(value as PropertyBag)
       .filter(([, v]) => v !== undefined)
       .sort(([a], [b]) => a.localeCompare(b));
     return `{${entries.map(([k, v]) => `${k}:${stableJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value);
 }
+
+/** A resource's change table as the Markdown table in its docs page (kept in sync by a test). */
+export function changeTableMarkdown(rules: readonly ChangeRule[], order: ReplaceOrder): string {
+  const replaceText =
+    order === "delete-first" ? "replace (delete first)" : order === "create-first" ? "replace" : "replace";
+  const rows = rules.map((rule) => [
+    rule.label ?? rule.keys.map((k) => `\`${k}\``).join(", "),
+    rule.change === "none" ? "no diff" : rule.change === "replace" ? replaceText : "update",
+    rule.why,
+  ]);
+  const header = ["Property", "Change", "Why"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(header), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.map(line)].join("\n");
+}
+
+/** Every resource's behaviour settings: they change how the next operation runs, not the object. */
+export const behaviourRule: ChangeRule = {
+  keys: ["adopt", "timeouts"],
+  change: "none",
+  why: "Only affect how operations run.",
+};

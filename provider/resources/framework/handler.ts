@@ -1,13 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { PropertyBag } from "./diff";
 
-/** What each resource module implements: Pulumi's dynamic provider methods, without `configure`. */
+/** What the provider entry point hands the shim for each kind: Pulumi's dynamic provider methods, without `configure`. */
 export interface ResourceHandler {
-  check(olds: Record<string, any>, news: Record<string, any>): Promise<pulumi.dynamic.CheckResult>;
-  diff(id: string, olds: Record<string, any>, news: Record<string, any>): Promise<pulumi.dynamic.DiffResult>;
-  create(inputs: Record<string, any>): Promise<pulumi.dynamic.CreateResult>;
-  read(id: string, props: Record<string, any>): Promise<pulumi.dynamic.ReadResult>;
-  update(id: string, olds: Record<string, any>, news: Record<string, any>): Promise<pulumi.dynamic.UpdateResult>;
-  delete(id: string, props: Record<string, any>): Promise<void>;
+  check(olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.CheckResult>;
+  diff(id: string, olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.DiffResult>;
+  create(inputs: PropertyBag): Promise<pulumi.dynamic.CreateResult>;
+  read(id: string, props: PropertyBag): Promise<pulumi.dynamic.ReadResult>;
+  update(id: string, olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.UpdateResult>;
+  delete(id: string, props: PropertyBag): Promise<void>;
 }
 
 /**
@@ -19,7 +20,7 @@ export class PartialFailure extends Error {
   constructor(
     message: string,
     readonly id: string,
-    readonly properties: Record<string, unknown>,
+    readonly properties: PropertyBag,
   ) {
     super(message);
     this.reasons = [message];

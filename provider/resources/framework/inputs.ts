@@ -37,7 +37,8 @@ export const timeouts = z
   .object({ create: duration.optional(), update: duration.optional(), delete: duration.optional() })
   .strict();
 
-export const connectionFields = {
+/** Inputs every resource takes: where it lives, whether it may take over an existing object, its deadlines. */
+export const commonInputs = {
   environment: z
     .string()
     .regex(
@@ -55,17 +56,20 @@ export function userInputs(raw: Record<string, unknown>): Record<string, unknown
   return rest;
 }
 
+export interface CheckOutcome {
+  /** The normalised values of the properties that passed their schema (upper-cased codes, trimmed text, …). */
+  values: Record<string, unknown>;
+  failures: pulumi.dynamic.CheckFailure[];
+}
+
 /**
  * Validates inputs field by field so each problem becomes one Pulumi check failure naming the property and the
- * fix. Unknown values (preview) are not validated. Returns the normalised inputs (upper-cased codes, defaults).
+ * fix; every failing field is reported in one run. Unknown values (preview) are not validated and stay as they
+ * are. Properties that are not inputs of the resource are failures too.
  */
-export function checkInputs<S extends z.ZodRawShape>(
-  shape: S,
-  news: Record<string, unknown>,
-  crossChecks: (inputs: Record<string, unknown>) => pulumi.dynamic.CheckFailure[] = () => [],
-): pulumi.dynamic.CheckResult {
+export function checkInputs(shape: z.ZodRawShape, news: Record<string, unknown>): CheckOutcome {
   const failures: pulumi.dynamic.CheckFailure[] = [];
-  const normalised: Record<string, unknown> = { ...news };
+  const values: Record<string, unknown> = {};
   const known = new Set(Object.keys(shape));
   for (const key of Object.keys(news)) {
     if (key === "__provider" || known.has(key) || news[key] === undefined) continue;
@@ -76,10 +80,13 @@ export function checkInputs<S extends z.ZodRawShape>(
   }
   for (const [key, schema] of Object.entries(shape)) {
     const value = news[key];
-    if (containsUnknown(value)) continue;
+    if (containsUnknown(value)) {
+      values[key] = value;
+      continue;
+    }
     const result = (schema as z.ZodType).safeParse(value);
     if (result.success) {
-      if (result.data !== undefined) normalised[key] = result.data;
+      if (result.data !== undefined) values[key] = result.data;
     } else {
       for (const issue of result.error.issues) {
         const path = [key, ...issue.path.map(String)].join(".");
@@ -87,8 +94,7 @@ export function checkInputs<S extends z.ZodRawShape>(
       }
     }
   }
-  if (failures.length === 0) failures.push(...crossChecks(normalised));
-  return failures.length > 0 ? { inputs: news, failures } : { inputs: normalised };
+  return { values, failures };
 }
 
 function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
@@ -102,4 +108,29 @@ export function containsUnknown(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(containsUnknown);
   if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
   return false;
+}
+
+/**
+ * A copy the engine can serialize: no undefined, functions, symbols or class instances (the engine's protobuf
+ * Struct rejects them with "Unexpected struct type"). Arrays keep their length (undefined becomes null).
+ */
+export function serializable(value: unknown): unknown {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
+  if (Array.isArray(value)) return value.map((v) => serializable(v) ?? null);
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const copy = serializable(v);
+      if (copy !== undefined) out[k] = copy;
+    }
+    return out;
+  }
+  if (typeof value === "object" && value !== null) return String(value);
+  return undefined;
+}
+
+/** Optional string inputs: the value, or undefined for unset and "". */
+export function optionalText(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../../emulator";
 import { companyHandler } from "../../../provider/resources/company";
-import { setConfigForTests } from "../../../provider/resources/context";
-import { UNKNOWN } from "../../../provider/resources/inputs";
+import { setConfigForTests } from "../../../provider/resources/framework/context";
+import { UNKNOWN } from "../../../provider/resources/framework/inputs";
 import { resetProviderCaches, emulatorStackConfig } from "../helpers/emu";
 
 /** Company handler against the emulator over HTTPS. */

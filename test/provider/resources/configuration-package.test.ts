@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../../emulator";
-import { packRapidStart } from "../../../emulator/rapidstart";
+import { packRapidStart } from "../../../formats/rapidstart";
 import type { ConfigurationPackageState } from "../../../emulator/state/model";
 import { configurationPackageHandler } from "../../../provider/resources/configuration-package";
-import { setConfigForTests } from "../../../provider/resources/context";
-import { PartialFailure } from "../../../provider/resources/handler";
-import { UNKNOWN } from "../../../provider/resources/inputs";
+import { setConfigForTests } from "../../../provider/resources/framework/context";
+import { PartialFailure } from "../../../provider/resources/framework/handler";
+import { UNKNOWN } from "../../../provider/resources/framework/inputs";
 import { resetProviderCaches, emulatorStackConfig } from "../helpers/emu";
 
 /**

@@ -5,14 +5,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../../emulator";
 import { CONTOSO_PAYMENTS_ID, FABRIKAM_CORE_ID, FABRIKAM_SHIPPING_ID } from "../../../emulator/admin/catalog-seed";
-import { buildApp } from "../../../emulator/app-package";
+import { buildApp, readAppManifest } from "../../../formats/navx";
 import { extensionVersion } from "../../../provider/automation";
-import { readAppManifest } from "../../../provider/files/app-manifest";
-import { connectionFor, setConfigForTests } from "../../../provider/resources/context";
+import { connectionFor, setConfigForTests } from "../../../provider/resources/framework/context";
 import { extensionHandler } from "../../../provider/resources/extension";
-import { extensionPolling } from "../../../provider/resources/extension-bc";
-import { PartialFailure } from "../../../provider/resources/handler";
-import { UNKNOWN } from "../../../provider/resources/inputs";
+import { extensionPolling } from "../../../provider/resources/extension/bc";
+import { PartialFailure } from "../../../provider/resources/framework/handler";
+import { UNKNOWN } from "../../../provider/resources/framework/inputs";
 import { resetProviderCaches, emulatorStackConfig } from "../helpers/emu";
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../../emulator";
 import type { EnvironmentState } from "../../../emulator/state/model";
-import { setConfigForTests } from "../../../provider/resources/context";
+import { setConfigForTests } from "../../../provider/resources/framework/context";
 import { permissionSetAssignmentHandler } from "../../../provider/resources/permission-set-assignment";
 import { resetProviderCaches, startTestEmulator, emulatorStackConfig } from "../helpers/emu";
 
