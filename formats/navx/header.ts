@@ -35,8 +35,11 @@ export interface NavxHeader {
   contentLength: number;
 }
 
-/** Parses the header and checks the content fits in `bytes`; throws NotAnExtensionFileError otherwise. */
-export function readNavxHeader(bytes: Buffer): NavxHeader {
+/**
+ * Parses the header (the first bytes of a package) and checks the content fits in a package of `packageSize`
+ * bytes; throws NotAnExtensionFileError otherwise.
+ */
+export function readNavxHeader(bytes: Buffer, packageSize = bytes.length): NavxHeader {
   if (
     bytes.length < NAVX_HEADER_SIZE ||
     bytes.readUInt32LE(0) !== NAVX_MAGIC ||
@@ -50,7 +53,7 @@ export function readNavxHeader(bytes: Buffer): NavxHeader {
   if (metadataSize < NAVX_HEADER_SIZE || metadataVersion > NAVX_METADATA_VERSION) {
     throw new NotAnExtensionFileError("unsupported NAVX header");
   }
-  if (BigInt(metadataSize) + contentLength > BigInt(bytes.length)) {
+  if (BigInt(metadataSize) + contentLength > BigInt(packageSize)) {
     throw new NotAnExtensionFileError("the file is truncated");
   }
   return {
@@ -59,11 +62,6 @@ export function readNavxHeader(bytes: Buffer): NavxHeader {
     packageId: guidFromDotNetBytes(bytes.subarray(12, 28)),
     contentLength: Number(contentLength),
   };
-}
-
-/** The content (zip) part of a package, as a view on `bytes` (no copy). */
-export function navxContent(bytes: Buffer, header: NavxHeader): Uint8Array {
-  return new Uint8Array(bytes.buffer, bytes.byteOffset + header.metadataSize, header.contentLength);
 }
 
 /** Wraps zip content in a NAVX header. */

@@ -11,6 +11,13 @@ export {
   writeNavx,
 } from "./header";
 export type { AppDependency, AppIdentity } from "./manifest";
-export { type AppManifest, type AppPackageInfo, readApp, readAppManifest } from "./read";
+export {
+  type AppManifest,
+  type AppPackageInfo,
+  type PackageSource,
+  readApp,
+  readAppManifest,
+  readManifestFrom,
+} from "./read";
 export type { AppTable } from "./symbols";
-export { AppFileError, readAppFile } from "./file";
+export { AppFileError, readAppFile, readAppFileManifest } from "./file";

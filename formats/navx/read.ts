@@ -1,13 +1,13 @@
 /**
  * Reading `.app` packages: NAVX header → zip content → `NavxManifest.xml` (+ `SymbolReference.json` on request).
- * The bytes are read in place: only the zip entries asked for are inflated, each bounded before inflating (zip
- * bombs), so reading a manifest costs the file once plus the manifest's size.
+ * Entries are found through the zip's central directory and only the ones asked for are read and inflated, each
+ * bounded before inflating (zip bombs); from a file, only the header, the directory and the manifest are read.
  */
-import { type UnzipFileInfo, unzipSync } from "fflate";
 import { NotAnExtensionFileError } from "./errors";
-import { navxContent, readNavxHeader } from "./header";
+import { NAVX_HEADER_SIZE, readNavxHeader } from "./header";
 import { type AppDependency, type AppIdentity, parseManifest } from "./manifest";
 import { type AppTable, readTables } from "./symbols";
+import { type ReadAt, readZipEntry, type ZipEntry, zipEntries } from "./zip";
 
 /** What the provider needs from a package: its identity and the NAVX package id. */
 export interface AppManifest extends AppIdentity {
@@ -22,6 +22,12 @@ export interface AppPackageInfo extends AppManifest {
   tables?: AppTable[];
 }
 
+/** A package as positioned reads: a Buffer in memory, or an open file. */
+export interface PackageSource {
+  size: number;
+  read: ReadAt;
+}
+
 const MANIFEST = "navxmanifest.xml";
 const SYMBOLS = "symbolreference.json";
 const MAX_MANIFEST_BYTES = 1024 * 1024;
@@ -29,46 +35,69 @@ const MAX_SYMBOLS_BYTES = 64 * 1024 * 1024;
 
 /** Identity and package id, reading only the header and the manifest entry. Throws NotAnExtensionFileError. */
 export function readAppManifest(bytes: Buffer): AppManifest {
-  const { packageId, entries } = openPackage(bytes, false);
-  const { identity } = parseManifest(manifestText(entries));
-  return { ...identity, packageId };
+  return readManifestFrom(bufferSource(bytes));
+}
+
+export function readManifestFrom(source: PackageSource): AppManifest {
+  const pkg = openPackage(source);
+  const { identity } = parseManifest(manifestText(pkg));
+  return { ...identity, packageId: pkg.packageId };
 }
 
 /** Identity, dependencies and tables. Throws NotAnExtensionFileError. */
 export function readApp(bytes: Buffer): AppPackageInfo {
-  const { packageId, entries } = openPackage(bytes, true);
-  const { identity, dependencies } = parseManifest(manifestText(entries));
-  const symbols = entryText(entries, SYMBOLS);
-  return { ...identity, packageId, dependencies, tables: symbols === undefined ? undefined : readTables(symbols) };
+  const pkg = openPackage(bufferSource(bytes));
+  const { identity, dependencies } = parseManifest(manifestText(pkg));
+  const symbols = optionalEntryText(pkg, SYMBOLS, MAX_SYMBOLS_BYTES);
+  return {
+    ...identity,
+    packageId: pkg.packageId,
+    dependencies,
+    tables: symbols === undefined ? undefined : readTables(symbols),
+  };
 }
 
-function openPackage(bytes: Buffer, withSymbols: boolean): { packageId: string; entries: Record<string, Uint8Array> } {
-  const header = readNavxHeader(bytes);
-  const content = navxContent(bytes, header);
-  if (Buffer.from(content.buffer, content.byteOffset, Math.min(4, content.length)).toString("latin1") === ".NEA") {
+interface OpenPackage {
+  packageId: string;
+  read: ReadAt;
+  entries: ZipEntry[];
+}
+
+function bufferSource(bytes: Buffer): PackageSource {
+  return { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
+}
+
+function openPackage(source: PackageSource): OpenPackage {
+  const header = readNavxHeader(source.read(0, NAVX_HEADER_SIZE), source.size);
+  const { metadataSize, contentLength } = header;
+  // Reads relative to the content, never past its end (a signature block may follow it).
+  const read: ReadAt = (offset, length) =>
+    source.read(metadataSize + offset, Math.max(0, Math.min(length, contentLength - offset)));
+  if (read(0, 4).toString("latin1") === ".NEA") {
     throw new NotAnExtensionFileError("it is a runtime package (compiled without source); its manifest cannot be read");
   }
-  const wanted = (file: UnzipFileInfo) => {
-    const name = file.name.toLowerCase();
-    if (name === MANIFEST) return file.originalSize <= MAX_MANIFEST_BYTES;
-    return withSymbols && name === SYMBOLS && file.originalSize <= MAX_SYMBOLS_BYTES;
-  };
-  try {
-    return { packageId: header.packageId, entries: unzipSync(content, { filter: wanted }) };
-  } catch (err) {
-    throw new NotAnExtensionFileError(`its content is not a zip (${(err as Error).message})`);
-  }
+  return { packageId: header.packageId, read, entries: zipEntries(read, contentLength) };
 }
 
-function manifestText(entries: Record<string, Uint8Array>): string {
-  const text = entryText(entries, MANIFEST);
+function manifestText(pkg: OpenPackage): string {
+  const text = entryText(pkg, MANIFEST, MAX_MANIFEST_BYTES);
   if (text === undefined) throw new NotAnExtensionFileError("NavxManifest.xml is missing");
   return text;
 }
 
-function entryText(entries: Record<string, Uint8Array>, lowerCaseName: string): string | undefined {
-  const name = Object.keys(entries).find((n) => n.toLowerCase() === lowerCaseName);
-  if (name === undefined) return undefined;
-  const bytes = entries[name];
+/** Symbols are optional metadata: a package whose symbols cannot be read simply has no schema information. */
+function optionalEntryText(pkg: OpenPackage, lowerCaseName: string, maxBytes: number): string | undefined {
+  try {
+    return entryText(pkg, lowerCaseName, maxBytes);
+  } catch (err) {
+    if (err instanceof NotAnExtensionFileError) return undefined;
+    throw err;
+  }
+}
+
+function entryText(pkg: OpenPackage, lowerCaseName: string, maxBytes: number): string | undefined {
+  const entry = pkg.entries.find((e) => e.name.toLowerCase() === lowerCaseName);
+  if (!entry) return undefined;
+  const bytes = readZipEntry(pkg.read, entry, maxBytes);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8");
 }

@@ -14,7 +14,9 @@ import {
   NotAnExtensionFileError,
   readApp,
   readAppFile,
+  readAppFileManifest,
   readAppManifest,
+  readManifestFrom,
   writeNavx,
 } from "../../formats/navx";
 import { parseMakeAppArgs } from "../../scripts/make-app";
@@ -166,6 +168,44 @@ describe(".app round trip", () => {
   });
 });
 
+describe(".app partial reads", () => {
+  /** A package with a large incompressible entry besides the manifest, as real apps carry compiled code. */
+  function bigApp(): Buffer {
+    const manifest = `<Package><App Id="${PTE_ID}" Name="Big" Publisher="P" Version="1.0.0.0"/></Package>`;
+    const payload = new Uint8Array(4 * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24);
+    return writeNavx(
+      randomUUID(),
+      zipSync({ "src/code.bin": [payload, { level: 0 }], "NavxManifest.xml": strToU8(manifest) }),
+    );
+  }
+
+  it("reads the manifest through the central directory, not the whole package", () => {
+    const bytes = bigApp();
+    let bytesRead = 0;
+    const manifest = readManifestFrom({
+      size: bytes.length,
+      read: (offset, length) => {
+        const part = bytes.subarray(offset, offset + length);
+        bytesRead += part.length;
+        return part;
+      },
+    });
+    expect(manifest).toMatchObject({ id: PTE_ID, name: "Big" });
+    expect(bytesRead).toBeLessThan(100 * 1024);
+    expect(bytes.length).toBeGreaterThan(4 * 1024 * 1024);
+  });
+
+  it("ignores what follows the content (a signature block)", () => {
+    const signed = Buffer.concat([pte({ version: "3.0.0.0" }), Buffer.alloc(300, 0x50)]);
+    expect(readApp(signed).version).toBe("3.0.0.0");
+  });
+
+  it("refuses a manifest larger than 1 MB before inflating it", () => {
+    const huge = `<Package><App Id="${PTE_ID}" Name="N" Publisher="P" Version="1.0.0.0"/>${" ".repeat(1024 * 1024)}</Package>`;
+    expect(() => readAppManifest(withManifest(huge))).toThrow(NotAnExtensionFileError);
+  });
+});
+
 describe(".app malformed input: the reason names what is wrong", () => {
   const app = (attrs: string) => `<Package><App ${attrs}/></Package>`;
   const valid = `Id="${PTE_ID}" Name="N" Publisher="P" Version="1.0.0.0"`;
@@ -214,6 +254,23 @@ describe("readAppFile", () => {
     expect(read.bytes.equals(bytes)).toBe(true);
     expect(read.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(read.manifest).toMatchObject({ id: PTE_ID, version: "1.2.0.0" });
+  });
+
+  it("hashes and reads the manifest without holding the file, agreeing with readAppFile", () => {
+    const path = join(dir, "streamed.app");
+    writeFileSync(path, pte({ version: "4.5.6.7" }));
+    const whole = readAppFile(path);
+    expect(readAppFileManifest(path)).toEqual({
+      sha256: whole.sha256,
+      size: whole.bytes.length,
+      manifest: whole.manifest,
+    });
+    expect(() => readAppFileManifest(join(dir, "missing.app"))).toThrow(/missing\.app does not exist/);
+    const notApp = join(dir, "not-streamed.app");
+    writeFileSync(notApp, "hello");
+    expect(() => readAppFileManifest(notApp)).toThrow(
+      `${notApp} is not a Business Central extension package (.app): no NAVX header`,
+    );
   });
 
   it("names the file in its errors", () => {
