@@ -1,16 +1,4 @@
-// RapidStart (configuration package) files and the import/apply logic the automation API runs on them.
-// The file format itself lives in formats/rapidstart; these re-exports keep the emulator's public surface.
-export {
-  buildPackageXml,
-  decodeXmlText,
-  elementName,
-  type PackageSpec,
-  type ParsedPackage,
-  type ParsedTable,
-  packRapidStart,
-  RapidStartFileError,
-  type TableSpec,
-} from "../../formats/rapidstart";
+// What the automation API does with RapidStart packages: import and apply. The file format is formats/rapidstart.
 export { applyPackage, importIntoPackage, recount } from "./import-apply";
 export { parseRapidStart } from "./package-file";
 export { knownTable, tableExists } from "./tables";
