@@ -66,6 +66,22 @@ export interface BehaviourSwitches {
    * in status Error with the same text. "supported": both succeed (nothing to import: Entra users are not modelled).
    */
   getNewUsersWithS2S: "unsupported" | "supported";
+  /**
+   * How far the BC server's clock is ahead of the machine's (negative: behind), in ms. Shows in the server times the
+   * pages report (`extensionDeploymentStatus.startedOn`, real-wire.md §5). Default 0.
+   */
+  serverClockOffsetMs: number;
+  /**
+   * The form of `companies.systemVersion`, documented only as "the internal version of the company" with examples
+   * `"24012"`, `"18453"`, `"21.2.49946.51685"` (real-wire.md §4): "application" (default) the environment's application
+   * version `a.b.c.d`; "build" a short build number like `"24012"` (major and the first digits of the build).
+   */
+  companySystemVersion: "application" | "build";
+  /**
+   * Whether the feature "Convert user group permissions" has run (BC ≤ 24): it hides `users({id})/userGroupMembers`,
+   * which then answers 404 (real-wire.md §6 [SRC]). Default false.
+   */
+  userGroupPermissionsConverted: boolean;
 }
 
 export interface AsyncDelays {
@@ -90,6 +106,9 @@ export const DEFAULT_BEHAVIOUR: BehaviourSwitches = {
   deploymentReportsFailedButInstalls: false,
   deploymentStatusEmptyList: false,
   getNewUsersWithS2S: "unsupported",
+  serverClockOffsetMs: 0,
+  companySystemVersion: "application",
+  userGroupPermissionsConverted: false,
 };
 
 export const DEFAULT_ASYNC_DELAYS: AsyncDelays = {

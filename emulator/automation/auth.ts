@@ -70,12 +70,34 @@ export function authorizeAutomation(
   return app;
 }
 
-/** An app acts with the permission sets assigned to its application user (Access Control rows). */
-export function requirePermissionSet(env: EnvironmentState, userSecurityId: string, roleId: string, page: string) {
-  const has = env.accessControls.some(
-    (ac) => ac.userSecurityId.toLowerCase() === userSecurityId.toLowerCase() && ac.roleId === roleId,
+/**
+ * An app acts with the permission sets assigned to its application user (Access Control rows). A row with a company
+ * applies in that company only; a blank company means every company (real-wire.md §3 [SRC]). Without a company in
+ * the URL (the root `companies` set) only rows for all companies count.
+ */
+export function hasPermissionSet(
+  env: EnvironmentState,
+  userSecurityId: string,
+  roleId: string,
+  companyName: string | undefined,
+): boolean {
+  return env.accessControls.some(
+    (ac) =>
+      ac.userSecurityId.toLowerCase() === userSecurityId.toLowerCase() &&
+      ac.roleId === roleId &&
+      (ac.company === "" || ac.company.toLowerCase() === companyName?.toLowerCase()),
   );
-  if (!has) {
+}
+
+/** The platform's refusal of a page the caller's permission sets do not open. */
+export function requirePermissionSet(
+  env: EnvironmentState,
+  userSecurityId: string,
+  roleId: string,
+  companyName: string | undefined,
+  page: string,
+) {
+  if (!hasPermissionSet(env, userSecurityId, roleId, companyName)) {
     throw new BcError(
       403,
       "Authorization_InsufficientPermissions",

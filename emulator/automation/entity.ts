@@ -97,8 +97,6 @@ export interface EntitySetDef<Row> {
   >;
   /** Whether the set exists in this environment's version (else 404 like an unknown route). */
   available?: (features: EnvironmentFeatures) => boolean;
-  /** Permission set the caller needs besides D365 AUTOMATION (e.g. `EXTEN. MGT. - ADMIN`). */
-  requires?: string;
   /** Rows visible at this path. May throw (e.g. pages that demand a filter). */
   list(ctx: AutomationContext, parent: Parent | undefined, filterText?: string): Row[];
   keyOf(row: Row): Record<string, string | number>;

@@ -1,4 +1,5 @@
 import { parseVersion } from "../domain/application-version";
+import type { BehaviourSwitches } from "../options";
 import type { EnvironmentState } from "../state/model";
 
 /** Which automation surfaces an environment offers, from its BC version (reference §3 "Since", §11 "Version profile"). */
@@ -17,9 +18,18 @@ export interface EnvironmentFeatures {
   permissionInspection: boolean;
   /** `extensionUpload` and `extensionDeploymentStatus` (absent in the "29-no-upload" profile). */
   extensionUpload: boolean;
+  /** `securityGroups` page: since 22.0. */
+  securityGroupsPage: boolean;
+  /** `securityGroups` finds and deletes rows: since 24.0; 22–23 never found a row (real-wire.md §6 [SRC]). */
+  securityGroups: boolean;
+  /** `userGroupMembers` is shown: user groups exist and "Convert user group permissions" has not run (§6 [SRC]). */
+  userGroupMembers: boolean;
 }
 
-export function featuresOf(env: EnvironmentState): EnvironmentFeatures {
+export function featuresOf(
+  env: EnvironmentState,
+  behaviour: Pick<BehaviourSwitches, "userGroupPermissionsConverted">,
+): EnvironmentFeatures {
   const { major, minor } = parseVersion(env.applicationVersion);
   const atLeast = (m: number, n = 0) => major > m || (major === m && minor >= n);
   return {
@@ -31,5 +41,8 @@ export function featuresOf(env: EnvironmentState): EnvironmentFeatures {
     featureManagement: atLeast(27),
     permissionInspection: atLeast(29),
     extensionUpload: env.profile !== "29-no-upload",
+    securityGroupsPage: atLeast(22),
+    securityGroups: atLeast(24),
+    userGroupMembers: !atLeast(25) && !behaviour.userGroupPermissionsConverted,
   };
 }

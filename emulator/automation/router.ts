@@ -60,7 +60,7 @@ export async function handleAutomation(
   const ctx: AutomationContext = {
     tenant: caller.tenant,
     env,
-    features: featuresOf(env),
+    features: featuresOf(env, deps.behaviour),
     caller: env.users.find((u) => u.userSecurityId === app.userSecurityId) ?? {
       userSecurityId: app.userSecurityId,
       userName: app.description,
@@ -160,8 +160,7 @@ function resolve(
 
 function checkAvailable(ctx: AutomationContext, def: AnyEntitySet, url: URL, callerId: string) {
   if (def.available && !def.available(ctx.features)) throw notFoundRoute(url.pathname);
-  requirePermissionSet(ctx.env, callerId, "D365 AUTOMATION", def.page);
-  if (def.requires) requirePermissionSet(ctx.env, callerId, def.requires, def.page);
+  requirePermissionSet(ctx.env, callerId, "D365 AUTOMATION", ctx.company?.name, def.page);
 }
 
 function selectKey(ctx: AutomationContext, cursor: Cursor, keyText: string): Cursor {
@@ -315,6 +314,7 @@ async function dispatch(
     }
     case "action": {
       if (method !== "POST") throw methodNotAllowed(method, cursor.def.entitySet);
+      checkOfferedIfMatch(req, ctx, cursor.def, cursor.row);
       const raw = await readBody(req);
       const body = raw.length > 0 ? parseJsonBody(raw, req.headers["content-type"]) : {};
       const result = cursor.def.actions![cursor.name](ctx, cursor.row, cursor.parent, body);
@@ -372,15 +372,23 @@ function sendEntity(
 
 /** PATCH and DELETE need `If-Match` (reference §10.2): missing ⇒ 400, stale ⇒ 409 (or 412 by switch). */
 function checkIfMatch(req: IncomingMessage, ctx: AutomationContext, def: AnyEntitySet, row: unknown) {
-  const ifMatch = req.headers["if-match"];
-  if (!ifMatch) {
+  if (!req.headers["if-match"]) {
     throw new BcError(
       400,
       "BadRequest_InvalidToken",
       "Could not validate the client concurrency token required by the service. Please provide a valid token in the client request.",
     );
   }
-  if (ifMatch.trim() === "*") return;
+  checkOfferedIfMatch(req, ctx, def, row);
+}
+
+/**
+ * A bound action may go without `If-Match`; one that is sent must be `*` or the row's current ETag, else 409
+ * (real-wire.md §1 [OBS]: a stale `If-Match` on `extensionUpload(…)/Microsoft.NAV.upload`).
+ */
+function checkOfferedIfMatch(req: IncomingMessage, ctx: AutomationContext, def: AnyEntitySet, row: unknown) {
+  const ifMatch = req.headers["if-match"];
+  if (!ifMatch || ifMatch.trim() === "*") return;
   const current = etagFor(wireOf(def, row, ctx), def.rev?.(row));
   const offered = ifMatch.split(",").map((t) => t.trim());
   if (!offered.includes(current)) {

@@ -142,10 +142,11 @@ describe("extensions listing (§6.1)", () => {
     expect(row).toMatchObject({
       displayName: "Base Application",
       publisher: "Microsoft",
+      // The Base Application follows the environment's application version, 29.1.41238.0 (real-wire §4).
       versionMajor: 29,
       versionMinor: 1,
       versionBuild: 41238,
-      versionRevision: 41425,
+      versionRevision: 0,
       isInstalled: true,
       publishedAs: "Global",
     });
@@ -357,7 +358,10 @@ describe("extensionUpload (§6.2)", () => {
       body: { schedule: "next MAJOR version", schemaSyncMode: "force sync" },
     });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ schedule: "Next_x0020_major_x0020_version", schemaSyncMode: "Force_x0020_Sync" });
+    expect(created.json).toMatchObject({
+      schedule: "Next_x0020_major_x0020_version",
+      schemaSyncMode: "Force_x0020_Sync",
+    });
     const id = created.json.systemId;
     const bad = await t.call("PATCH", `${c}/extensionUpload(${id})`, {
       body: { schedule: "Tomorrow" },
@@ -385,7 +389,10 @@ describe("extensionUpload (§6.2)", () => {
       headers: { "if-match": created.json["@odata.etag"] },
     });
     expect(patched.status).toBe(200);
-    expect(patched.json).toMatchObject({ schedule: "Next_x0020_minor_x0020_version", schemaSyncMode: "Force_x0020_Sync" });
+    expect(patched.json).toMatchObject({
+      schedule: "Next_x0020_minor_x0020_version",
+      schemaSyncMode: "Force_x0020_Sync",
+    });
     const stale = await t.call("PATCH", `${c}/extensionUpload(${id})`, {
       body: { schemaSyncMode: "Add" },
       headers: { "if-match": created.json["@odata.etag"] },
@@ -451,20 +458,46 @@ describe("extensionUpload (§6.2)", () => {
     expect((await t.call("GET", `${c}/extensions`)).status).toBe(200);
   });
 
-  it("needs EXTEN. MGT. - ADMIN: without it all three pages answer 403", async () => {
+  it("needs EXTEN. MGT. - ADMIN: without it the AL code answers 400 Application_DialogException (real-wire §2)", async () => {
+    const c = await base();
+    const before = await t.call("GET", `${c}/extensionUpload`);
+    expect(before.status).toBe(200);
     t.emu.mutate((s) => {
       const e = env(s);
       const appUser = e.entraApplications[0].userSecurityId;
       e.accessControls = e.accessControls.filter(
         (ac) => !(ac.userSecurityId === appUser && ac.roleId === "EXTEN. MGT. - ADMIN"),
       );
+      e.deploymentOperations.push({
+        operationID: randomUUID(),
+        name: "Contoso Tools",
+        publisher: "Contoso",
+        operationType: "Upload",
+        status: "Completed",
+        schedule: "Immediate",
+        appVersion: "1.0.0.0",
+        startedOn: new Date().toISOString(),
+      });
     });
-    const c = await base();
-    for (const set of ["extensions", "extensionUpload", "extensionDeploymentStatus"]) {
-      const res = await t.call("GET", `${c}/${set}`);
-      expect(res.status).toBe(403);
-      expect(res.json.error.code).toBe("Authorization_InsufficientPermissions");
-    }
+    const dialog = (res: { status: number; json: Wire }, text: string) => {
+      expect(res.status).toBe(400);
+      expect(res.json.error.code).toBe("Application_DialogException");
+      expect(res.json.error.message).toContain(text);
+    };
+    const installText = "You do not have the required permissions to install the selected app.";
+    const manageText = "You do not have sufficient permissions to manage extensions.";
+    dialog(await t.call("GET", `${c}/extensions`), installText);
+    dialog(await t.call("POST", `${c}/extensions(${randomUUID()})/Microsoft.NAV.install`), installText);
+    dialog(await t.call("GET", `${c}/extensionDeploymentStatus`), manageText);
+    // The upload rows need only D365 AUTOMATION; the upload action runs the permission check.
+    const created = await t.call("POST", `${c}/extensionUpload`, { body: {} });
+    expect(created.status).toBe(201);
+    await t.call("PATCH", created.json["extensionContent@odata.mediaEditLink"], {
+      raw: pte(),
+      headers: { "if-match": "*", "content-type": "application/octet-stream" },
+    });
+    const action = `${c}/extensionUpload(${created.json.systemId})/Microsoft.NAV.upload`;
+    dialog(await t.call("POST", action, { headers: { "if-match": "*" } }), manageText);
     expect((await t.call("GET", `${c}/automationCompanies`)).status).toBe(200);
   });
 });

@@ -21,9 +21,9 @@ export const companiesSet: EntitySetDef<CompanyState> = {
   list: (ctx: AutomationContext) => ctx.env.companies,
   keyOf: (row) => ({ id: row.id }),
   rev: (row) => row.rev,
-  toWire: (row) => ({
+  toWire: (row, ctx) => ({
     id: row.id,
-    systemVersion: row.systemVersion,
+    systemVersion: systemVersionOf(row, ctx),
     name: row.name,
     displayName: row.displayName,
     businessProfileId: row.businessProfileId,
@@ -33,3 +33,14 @@ export const companiesSet: EntitySetDef<CompanyState> = {
     systemModifiedBy: row.systemModifiedBy,
   }),
 };
+
+/**
+ * `systemVersion` is documented only as "the internal version of the company", with examples `"24012"`, `"18453"`
+ * and `"21.2.49946.51685"` (real-wire.md §4). The `companySystemVersion` switch serves the short build form, derived
+ * here as the major followed by the build's last three digits (`24.5.23012.0` → `"24012"`) [INF].
+ */
+function systemVersionOf(row: CompanyState, ctx: AutomationContext): string {
+  if (ctx.behaviour.companySystemVersion === "application") return row.systemVersion;
+  const [major = "0", , build = "0"] = row.systemVersion.split(".");
+  return `${Number.parseInt(major, 10) || 0}${String((Number.parseInt(build, 10) || 0) % 1000).padStart(3, "0")}`;
+}

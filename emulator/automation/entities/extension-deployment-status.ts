@@ -1,7 +1,37 @@
-import type { DeploymentOperationState } from "../../state/model";
-import type { EntitySetDef } from "../entity";
 import { advanceDeployments } from "../../domain/deployments";
-import { EXTENSION_MANAGEMENT_SET } from "./extensions";
+import { BcError } from "../../errors";
+import type { DeploymentOperationState } from "../../state/model";
+import type { AutomationContext, EntitySetDef } from "../entity";
+import { MANAGE_PERMISSION_ERR, requireExtensionManagement } from "./extension-permissions";
+import { filterMentions } from "./security-helpers";
+
+/**
+ * Fields the page fills from variables in OnAfterGetRecord (`GetDeployOperationInfo` → name, publisher, version,
+ * schedule; the page's own operationType option) [SRC BCApps ExtensionOperationImpl; reference §6.3]. They are no
+ * fields of the table, so BC cannot filter on them. BC's exact answer is not captured [UNK]: the emulator answers
+ * 400 `BadRequest` naming the property.
+ */
+const PAGE_VARIABLES = ["name", "publisher", "operationType", "schedule", "appVersion"] as const;
+
+function refuseFilterOnPageVariables(filterText: string | undefined) {
+  const field = PAGE_VARIABLES.find((name) => filterMentions(filterText, name));
+  if (field) {
+    throw new BcError(
+      400,
+      "BadRequest",
+      `Filtering on '${field}' is not supported: it is computed by the page, not a field of table NAV App Tenant Operation. Filter on operationID, status or startedOn, or filter the rows yourself.`,
+    );
+  }
+}
+
+/**
+ * `startedOn` is the BC server's clock [SRC page 30007]. The `serverClockOffsetMs` switch moves that clock away from
+ * the client's, so a client that compares it with its own clock is caught out (real-wire.md §5).
+ */
+function serverTime(ctx: AutomationContext, iso: string): string {
+  const offset = ctx.behaviour.serverClockOffsetMs;
+  return offset === 0 ? iso : new Date(Date.parse(iso) + offset).toISOString();
+}
 
 /**
  * Page 30007 "APIV2 - Aut. Extension Depl." over "NAV App Tenant Operation" (reference §6.3). Read-only, newest
@@ -11,7 +41,6 @@ export const extensionDeploymentStatusSet: EntitySetDef<DeploymentOperationState
   entitySet: "extensionDeploymentStatus",
   entityType: "extensionDeploymentStatus",
   page: "APIV2 - Aut. Extension Depl.",
-  requires: EXTENSION_MANAGEMENT_SET,
   available: (features) => features.extensionUpload,
   keys: [{ name: "operationID", type: "guid" }],
   fields: {
@@ -24,18 +53,22 @@ export const extensionDeploymentStatusSet: EntitySetDef<DeploymentOperationState
     appVersion: { type: "string" },
     startedOn: { type: "datetime" },
   },
-  list(ctx) {
-    // Reading InProgress rows refreshes them (OnAfterGetRecord); the ticker below has usually done it already.
+  list(ctx, _parent, filterText) {
+    refuseFilterOnPageVariables(filterText);
+    // Reading InProgress rows refreshes them (OnAfterGetRecord); the clock step has usually done it already.
     if (advanceDeployments(ctx.env, ctx.now(), ctx.behaviour)) ctx.changed();
     // Fault realism switch: the list comes back empty (seen after platform updates, §6.3).
     if (ctx.behaviour.deploymentStatusEmptyList) return [];
-    return ctx.env.deploymentOperations
+    const rows = ctx.env.deploymentOperations
       .map((op, index) => ({ op, index }))
       .sort((a, b) => b.op.startedOn.localeCompare(a.op.startedOn) || b.index - a.index)
       .map(({ op }) => op);
+    // Every row read runs GetDeployOperationInfo, which checks the caller's rights (./extension-permissions.ts).
+    if (rows.length > 0) requireExtensionManagement(ctx, MANAGE_PERMISSION_ERR);
+    return rows;
   },
   keyOf: (row) => ({ operationID: row.operationID }),
-  toWire: (row) => ({
+  toWire: (row, ctx) => ({
     operationID: row.operationID,
     name: row.name,
     publisher: row.publisher,
@@ -43,6 +76,6 @@ export const extensionDeploymentStatusSet: EntitySetDef<DeploymentOperationState
     status: row.status,
     schedule: row.schedule,
     appVersion: row.appVersion,
-    startedOn: row.startedOn,
+    startedOn: serverTime(ctx, row.startedOn),
   }),
 };

@@ -3,7 +3,7 @@ import { BcError, dialog } from "../../errors";
 import type { ExtensionUploadState } from "../../state/model";
 import type { AutomationContext, EntitySetDef } from "../entity";
 import { deployScheduleOf, startDeployment } from "../../domain/deployments";
-import { EXTENSION_MANAGEMENT_SET } from "./extensions";
+import { MANAGE_PERMISSION_ERR, requireExtensionManagement } from "./extension-permissions";
 
 const SCHEDULES = ["Current version", "Next minor version", "Next major version"] as const;
 const SYNC_MODES = ["Add", "Force Sync"] as const;
@@ -18,7 +18,6 @@ export const extensionUploadSet: EntitySetDef<ExtensionUploadState> = {
   entitySet: "extensionUpload",
   entityType: "extensionUpload",
   page: "APIV2 - Aut. Extension Upload",
-  requires: EXTENSION_MANAGEMENT_SET,
   available: (features) => features.extensionUpload,
   keys: [{ name: "systemId", type: "guid" }],
   fields: {
@@ -80,6 +79,8 @@ export const extensionUploadSet: EntitySetDef<ExtensionUploadState> = {
      * deployment and deletes the upload row. Result code Updated ⇒ 200 (§10.4).
      */
     upload(ctx, row) {
+      // DeployAndUploadExtension → CheckPermissions: the rows themselves need only D365 AUTOMATION [INF].
+      requireExtensionManagement(ctx, MANAGE_PERMISSION_ERR);
       const company = companyOf(ctx);
       const bytes = Buffer.from(row.contentBase64, "base64");
       if (bytes.length === 0) throw dialog("Extension content is empty");

@@ -1,9 +1,9 @@
 import { BcError, dialog } from "../../errors";
 import type { PublishedAppState } from "../../state/model";
+import { BASE_APP_ID, stableGuid } from "../../state/seed";
 import type { ActionResult, AutomationContext, EntitySetDef } from "../entity";
+import { INSTALL_PERMISSION_ERR, requireExtensionManagement } from "./extension-permissions";
 import { installPackage, uninstallPackage, unpublishPackage } from "../../domain/published-apps";
-
-export const EXTENSION_MANAGEMENT_SET = "EXTEN. MGT. - ADMIN";
 
 /**
  * Page 30002 "APIV2 - Aut. Extensions" over "Published Application" (reference §6.1). Read-only; the actions
@@ -14,7 +14,6 @@ export const extensionsSet: EntitySetDef<PublishedAppState> = {
   entitySet: "extensions",
   entityType: "extension",
   page: "APIV2 - Aut. Extensions",
-  requires: EXTENSION_MANAGEMENT_SET,
   keys: [{ name: "packageId", type: "guid" }],
   fields: {
     packageId: { type: "guid" },
@@ -28,10 +27,16 @@ export const extensionsSet: EntitySetDef<PublishedAppState> = {
     isInstalled: { type: "bool" },
     publishedAs: { type: "enum", enumValues: ["Global", "PTE", "Dev"] },
   },
-  list: (ctx) => ctx.env.publishedApps.filter(listedOnline),
+  list(ctx) {
+    const rows = [...basePlatform(ctx), ...ctx.env.publishedApps.filter(listedOnline)];
+    // Each row read computes isInstalled, which checks the caller's rights (./extension-permissions.ts).
+    if (rows.length > 0) requireExtensionManagement(ctx, INSTALL_PERMISSION_ERR);
+    return rows;
+  },
   keyOf: (row) => ({ packageId: row.packageId }),
-  toWire: (row) => {
-    const [major, minor, build, revision] = row.version.split(".").map((p) => Number.parseInt(p, 10) || 0);
+  toWire: (row, ctx) => {
+    const version = isBaseApplication(row) ? ctx.env.applicationVersion : row.version;
+    const [major, minor, build, revision] = version.split(".").map((p) => Number.parseInt(p, 10) || 0);
     return {
       packageId: row.packageId,
       id: row.id,
@@ -88,6 +93,30 @@ function uninstall(ctx: AutomationContext, row: PublishedAppState, deleteData: b
   const outcome = uninstallPackage(ctx.env, row, deleteData);
   if (!outcome.ok) throw dialog(`The extension ${row.displayName} is not installed.`);
   return { kind: "Updated" };
+}
+
+/**
+ * The Base Application is installed in every environment, at the environment's application version: the dependable
+ * source of a client's BC version (real-wire.md §4). A seed that leaves it out still gets it listed.
+ */
+const isBaseApplication = (row: PublishedAppState) => row.isInstalled && row.id.toLowerCase() === BASE_APP_ID;
+
+function basePlatform(ctx: AutomationContext): PublishedAppState[] {
+  if (ctx.env.publishedApps.some(isBaseApplication)) return [];
+  return [
+    {
+      packageId: stableGuid("base-application", ctx.env.name, ctx.env.applicationVersion),
+      id: BASE_APP_ID,
+      displayName: "Base Application",
+      publisher: "Microsoft",
+      version: ctx.env.applicationVersion,
+      publishedAs: "Global",
+      isInstalled: true,
+      tenantVisible: true,
+      perTenant: false,
+      dependencies: [],
+    },
+  ];
 }
 
 /**

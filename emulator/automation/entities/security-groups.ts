@@ -89,7 +89,9 @@ export const securityGroupsSet: EntitySetDef<SecurityGroupState> = {
     // 29.0+; the router answers 404 before that because the set is unavailable.
     accessControls: accessControlsSet,
   },
-  list: (ctx) => ctx.env.securityGroups,
+  available: (f) => f.securityGroupsPage,
+  // 22.0–23.x: OnFindRecord never returned true, so nothing is listed, found by key or deletable (§6 [SRC]).
+  list: (ctx) => (ctx.features.securityGroups ? ctx.env.securityGroups : []),
   keyOf: (row) => ({ id: row.id }),
   rev: (row) => row.rev,
   toWire(row, ctx) {

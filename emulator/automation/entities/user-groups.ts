@@ -201,7 +201,8 @@ export const userGroupMembersSet: EntitySetDef<UserGroupMemberState> = {
   entitySet: "userGroupMembers",
   entityType: "userGroupMember",
   page: "APIV2 - Aut. User Gr. Members",
-  available,
+  // Hidden once "Convert user group permissions" has run (real-wire.md §6): 404 like an unknown route.
+  available: (f) => f.userGroupMembers,
   keys: [{ name: "id", type: "guid" }],
   fields: {
     id: { type: "guid" },

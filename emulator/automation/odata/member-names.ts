@@ -14,7 +14,7 @@ export function encodeMemberName(name: string): string {
   const chars = [...name];
   for (const [index, char] of chars.entries()) {
     const startsEscape = char === "_" && /^x[0-9A-Fa-f]{4}_/.test(chars.slice(index + 1, index + 7).join(""));
-    out += IDENTIFIER_CHAR.test(char) && !startsEscape ? char : escape(char);
+    out += IDENTIFIER_CHAR.test(char) && !startsEscape ? char : escapeChar(char);
   }
   return out;
 }
@@ -24,7 +24,7 @@ export function decodeMemberName(text: string): string {
   return text.replace(ESCAPE, (_, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)));
 }
 
-function escape(char: string): string {
+function escapeChar(char: string): string {
   const code = char.codePointAt(0) ?? 0;
   const hex = code.toString(16).toUpperCase();
   return `_x${hex.padStart(code > 0xffff ? 8 : 4, "0")}_`;
