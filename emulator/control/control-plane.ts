@@ -40,7 +40,7 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
       return sendJson(res, 200, deps.store.state);
     case "PUT state": {
       const next = parseJson(await readBody(req)) as EmulatorState | undefined;
-      if (!next || next.version !== 1 || !Array.isArray(next.tenants)) {
+      if (next?.version !== 1 || !Array.isArray(next.tenants)) {
         return sendJson(res, 400, { code: "InvalidState", message: "Body must be an emulator state with version 1." });
       }
       deps.store.replace(next);

@@ -477,6 +477,7 @@ describe("extensionUpload (§6.2)", () => {
         schedule: "Immediate",
         appVersion: "1.0.0.0",
         startedOn: new Date().toISOString(),
+        packageId: null,
       });
     });
     const dialog = (res: { status: number; json: Wire }, text: string) => {

@@ -25,13 +25,10 @@ export function normalize(value: unknown, type: OperandType): Scalar {
   if (value === null || value === undefined) return null;
   switch (type) {
     case "string":
+    case "enum":
       return typeof value === "string" || typeof value === "number" || typeof value === "boolean"
         ? String(value)
         : null;
-    case "enum":
-      // Rows carry the encoded member name (`All_x0020_Users`); a literal may be encoded or plain.
-      if (typeof value === "string") return decodeMemberName(value);
-      return typeof value === "number" || typeof value === "boolean" ? String(value) : null;
     case "guid":
       return typeof value === "string" ? value.toLowerCase() : null;
     case "int":
@@ -71,7 +68,10 @@ function compareScalars(a: Exclude<Scalar, null>, b: Exclude<Scalar, null>, type
   return typeof a < typeof b ? -1 : typeof a > typeof b ? 1 : 0;
 }
 
-function compare(op: CompareOp, l: Scalar, r: Scalar, type: OperandType): boolean | null {
+function compare(op: CompareOp, left: Scalar, right: Scalar, type: OperandType): boolean | null {
+  // Enum values are the same member whether a side is written plain or `_xHHHH_`-encoded (real-wire.md §1).
+  const l = type === "enum" && typeof left === "string" ? decodeMemberName(left) : left;
+  const r = type === "enum" && typeof right === "string" ? decodeMemberName(right) : right;
   if (l === null || r === null) {
     if (op === "eq") return l === r;
     if (op === "ne") return l !== r;
