@@ -1,20 +1,23 @@
 /**
- * `npm run demo`: the whole product against the embedded emulator, with the real Pulumi engine.
+ * `npm run demo`: what a user types, with the real `pulumi` CLI, against the embedded emulator.
  *   1. start the Business Central + Entra ID emulator
- *   2. `pulumi up` the examples/hydrate-tenant program and show what now exists in BC
- *   3. change one input and show `pulumi preview --diff`
- *   4. apply it with `pulumi up`
- *   5. `pulumi destroy`, leaving the environment as it started
+ *   2. a Pulumi project of one's own: the hydrate-tenant example copied into a temp folder (its own package.json,
+ *      Pulumi.yaml, tsconfig.json, index.ts)
+ *   3. `pulumi stack init`, `pulumi config set [--secret] businesscentral:*`
+ *   4. `pulumi up`, and what now exists in BC
+ *   5. change one input, `pulumi preview --diff`
+ *   6. `pulumi up`, then `pulumi preview --diff --expect-no-changes`
+ *   7. `pulumi destroy`, leaving the environment as it started
+ * Every command is printed before its output. `--quiet` hides the engine's output (commands are still shown).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import type { ConfigMap } from "@pulumi/pulumi/automation";
-import { startEmulator, type RunningEmulator } from "../emulator";
-import { openStack } from "./lib/pulumi-stack";
+import { join } from "node:path";
+import { type RunningEmulator, startEmulator } from "../emulator";
+import { cliEnv, configSetArgs, connectionConfig, PULUMI_BIN, REPO_ROOT, requireCli, run } from "./lib/cli";
 
-const verbose = process.argv.includes("--verbose");
+const quiet = process.argv.includes("--quiet");
 
 function step(n: number, text: string) {
   process.stdout.write(`\n━━ Step ${n}: ${text}\n`);
@@ -22,18 +25,6 @@ function step(n: number, text: string) {
 
 function say(text: string) {
   process.stdout.write(`   ${text}\n`);
-}
-
-export function emulatorConfig(emu: RunningEmulator): ConfigMap {
-  return {
-    "businesscentral:tenantId": { value: emu.tenantId },
-    "businesscentral:clientId": { value: emu.clientId },
-    "businesscentral:clientSecret": { value: emu.clientSecret, secret: true },
-    "businesscentral:environment": { value: emu.environment },
-    "businesscentral:authorityHost": { value: emu.authorityHost },
-    "businesscentral:apiBaseUrl": { value: emu.baseUrl },
-    "businesscentral:caCertPath": { value: emu.caCertPath },
-  };
 }
 
 function describeTenant(emu: RunningEmulator) {
@@ -62,49 +53,71 @@ function describeTenant(emu: RunningEmulator) {
 }
 
 async function main() {
+  requireCli();
   const started = Date.now();
   const work = mkdtempSync(join(tmpdir(), "bc-demo-"));
+  const project = join(work, "infra");
+  const env = cliEnv(join(work, "state"));
+  /** Prints `$ pulumi …` (secrets never appear: they go through stdin), runs it in the project, fails loudly. */
+  const pulumi = async (args: string[], options: { input?: string; note?: string; allowFail?: boolean } = {}) => {
+    const shown = args.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(" ");
+    process.stdout.write(`\n$ pulumi ${shown}${options.note ? `   # ${options.note}` : ""}\n`);
+    const result = await run(join(PULUMI_BIN, "pulumi"), args, {
+      cwd: project,
+      env,
+      input: options.input,
+      echo: quiet ? undefined : (chunk) => process.stdout.write(chunk),
+    });
+    if (result.code !== 0 && !options.allowFail)
+      throw new Error(`pulumi ${args[0]} failed (exit ${result.code})${quiet ? `:\n${result.output}` : ""}`);
+    return result;
+  };
+
   step(1, "Start the Business Central + Entra ID emulator");
   const emu = await startEmulator({ timeScale: 0.02 });
   say(`listening on ${emu.baseUrl} — tenant ${emu.tenantId}, environment '${emu.environment}'`);
   try {
+    step(2, "A Pulumi project of your own: the hydrate-tenant example in a folder of its own");
+    mkdirSync(project, { recursive: true });
+    for (const f of ["package.json", "Pulumi.yaml", "tsconfig.json", "index.ts", "program.ts"])
+      copyFileSync(join(REPO_ROOT, "examples/hydrate-tenant", f), join(project, f));
+    // In your project this is `npm install pulumi-businesscentral @pulumi/pulumi`; the demo borrows this
+    // repository's node_modules (pulumi-businesscentral there is this checkout, built).
+    symlinkSync(join(REPO_ROOT, "node_modules"), join(project, "node_modules"), "dir");
     const build = join(work, "build");
-    execFileSync(process.execPath, [resolve(__dirname, "../examples/hydrate-tenant/prepare.js"), build], {
+    execFileSync(process.execPath, [join(REPO_ROOT, "dist/examples/hydrate-tenant/prepare.js"), build], {
       stdio: "ignore",
     });
-    const config: ConfigMap = { ...emulatorConfig(emu), "hydrate:buildDir": { value: build } };
-    const program = async () => require("../examples/hydrate-tenant/program").hydrateTenant();
-    const stack = await openStack({
-      projectName: "hydrate-tenant",
-      stackName: "demo",
-      program,
-      stateDir: join(work, "state"),
-      config,
-    });
-    const onOutput = verbose ? (s: string) => process.stdout.write(s) : undefined;
+    say(`${project}: package.json, Pulumi.yaml, tsconfig.json, index.ts, program.ts`);
+    say(`(RapidStart package and .app files built into ${build})`);
 
-    step(2, "pulumi up — create everything the program declares");
-    const up = await stack.up({ onOutput });
-    say(`result: ${up.summary.result}, ${JSON.stringify(up.summary.resourceChanges)}`);
+    step(3, "Create a stack and point it at Business Central (here: the emulator)");
+    await pulumi(["stack", "init", "demo"]);
+    for (const [key, value, secret] of connectionConfig(emu)) {
+      const { args, input } = configSetArgs(key, value, secret);
+      await pulumi(args, { input, note: secret ? "the value is read from stdin" : undefined });
+    }
+    await pulumi(["config", "set", "hydrate:buildDir", build]);
+
+    step(4, "pulumi up — create everything the program declares");
+    await pulumi(["up", "--yes"]);
     say("Business Central now holds:");
     describeTenant(emu);
 
-    step(3, "Change one input (the company's display name) and preview the difference");
-    await stack.setConfig("hydrate:companyName", { value: "Contoso Trading Ltd." });
-    const preview = await stack.preview({ diff: true });
-    for (const line of preview.stdout.split("\n").filter((l) => /^\s*[~+-]|displayName/.test(l))) say(line.trimEnd());
-    say(`plan: ${JSON.stringify(preview.changeSummary)}`);
+    step(5, "Change one input (the company's display name) and preview the difference");
+    await pulumi(["config", "set", "hydrate:companyName", "Contoso Trading Ltd."]);
+    await pulumi(["preview", "--diff"]);
 
-    step(4, "pulumi up — apply the change in place");
-    const up2 = await stack.up({ onOutput });
-    say(`result: ${up2.summary.result}, ${JSON.stringify(up2.summary.resourceChanges)}`);
+    step(6, "pulumi up — apply the change in place; a second preview has nothing to do");
+    await pulumi(["up", "--yes", "--skip-preview"]);
+    await pulumi(["preview", "--diff", "--expect-no-changes"]);
 
-    step(5, "pulumi destroy — remove what the stack created");
-    const destroyed = await stack.destroy({ onOutput });
-    say(`result: ${destroyed.summary.result}, ${JSON.stringify(destroyed.summary.resourceChanges)}`);
+    step(7, "pulumi destroy — remove what the stack created");
+    await pulumi(["destroy", "--yes", "--skip-preview"]);
+    await pulumi(["stack", "rm", "--yes", "demo"]);
     say("Business Central now holds:");
     describeTenant(emu);
-    say(`(data applied by the RapidStart package stays in a company; the company itself was deleted)`);
+    say("(data applied by the RapidStart package stays in a company; the company itself was deleted)");
     process.stdout.write(`\nDemo finished in ${Math.round((Date.now() - started) / 1000)} s.\n`);
   } finally {
     await emu.stop();

@@ -3,13 +3,19 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** Dynamics 365 Business Central's first-party application (the same id in every Entra tenant). */
 export const BUSINESS_CENTRAL_APP_ID = "996def3d-b36c-4153-8607-a6fd3c01b89f";
-/** The application permission the Admin Center API and the automation API require. */
+/** The application permission the Automation API requires. */
 export const AUTOMATION_ROLE = "Automation.ReadWrite.All";
+/**
+ * The application permission the Admin Center API requires: AppSource installs and, on BC 29+, per-tenant extension
+ * uploads (`pteInstall`) go through it. The app must also be listed in the Admin Center under "Authorized Microsoft
+ * Entra apps" (README.md), which no API of Entra ID can do.
+ */
+export const ADMIN_CENTER_ROLE = "AdminCenter.ReadWrite.All";
 
 /**
  * The Entra ID half of the seed document's set-up, as code: an app registration that requires Business Central's
- * `Automation.ReadWrite.All` application permission, its service principal, the admin consent for that permission
- * (an app role assignment on Business Central's service principal) and a client secret.
+ * `Automation.ReadWrite.All` and `AdminCenter.ReadWrite.All` application permissions, its service principal, the
+ * admin consent for both (app role assignments on Business Central's service principal) and a client secret.
  *
  * Design: this is its own stack. The Business Central resources read their connection from *provider* stack
  * config (`businesscentral:tenantId`, `businesscentral:clientId`, `businesscentral:clientSecret`), which a program
@@ -23,11 +29,14 @@ export function azureAdAndBc() {
 
   const client = azuread.getClientConfigOutput();
   const bcSp = azuread.getServicePrincipalOutput({ clientId: BUSINESS_CENTRAL_APP_ID });
-  const automationRoleId = bcSp.appRoleIds.apply((ids) => {
-    const id = ids[AUTOMATION_ROLE];
-    if (!id) throw new Error(`Business Central's service principal has no ${AUTOMATION_ROLE} app role`);
-    return id;
-  });
+  const roleId = (role: string) =>
+    bcSp.appRoleIds.apply((ids) => {
+      const id = ids[role];
+      if (!id) throw new Error(`Business Central's service principal has no ${role} app role`);
+      return id;
+    });
+  const automationRoleId = roleId(AUTOMATION_ROLE);
+  const adminCenterRoleId = roleId(ADMIN_CENTER_ROLE);
 
   const app = new azuread.Application("bc-automation", {
     displayName,
@@ -35,18 +44,26 @@ export function azureAdAndBc() {
     requiredResourceAccesses: [
       {
         resourceAppId: BUSINESS_CENTRAL_APP_ID,
-        resourceAccesses: [{ id: automationRoleId, type: "Role" }],
+        resourceAccesses: [
+          { id: automationRoleId, type: "Role" },
+          { id: adminCenterRoleId, type: "Role" },
+        ],
       },
     ],
   });
 
   const sp = new azuread.ServicePrincipal("bc-automation", { clientId: app.clientId });
 
-  // Admin consent as code: grant the application permission to our service principal.
+  // Admin consent as code: grant both application permissions to our service principal.
   const consent = new azuread.AppRoleAssignment("bc-automation-consent", {
     principalObjectId: sp.objectId,
     resourceObjectId: bcSp.objectId,
     appRoleId: automationRoleId,
+  });
+  const adminCenterConsent = new azuread.AppRoleAssignment("bc-admin-center-consent", {
+    principalObjectId: sp.objectId,
+    resourceObjectId: bcSp.objectId,
+    appRoleId: adminCenterRoleId,
   });
 
   const password = new azuread.ApplicationPassword("bc-automation-secret", {
@@ -60,5 +77,6 @@ export function azureAdAndBc() {
     clientSecret: pulumi.secret(password.value),
     servicePrincipalObjectId: sp.objectId,
     consentId: consent.id,
+    adminCenterConsentId: adminCenterConsent.id,
   };
 }

@@ -1,5 +1,5 @@
-// Entry point for `pulumi up` with a Node language host. The repository's demo and tests run the same program
-// inline through the Automation API (scripts/stack.ts), because the language host cannot be built offline here.
+// Entry point for `pulumi up` in this folder. The repository's inline end-to-end test runs the same program through
+// the Automation API (scripts/stack.ts) for fault injection; the CLI tests run this file.
 import { hydrateTenant } from "./program";
 
 export = hydrateTenant();

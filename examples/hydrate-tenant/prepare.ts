@@ -1,14 +1,16 @@
 /**
  * Builds the example's files into ./build: a real `.rapidstart` (gzip-compressed package XML) from the readable
  * examples/data/cronus-setup.xml, and a per-tenant extension `.app` (NAVX header + zip with NavxManifest.xml) in
- * two versions, so an upgrade can be shown. Uses the project's own generators (scripts/make-*.ts).
+ * two versions, so an upgrade can be shown. Uses the repository's generators (scripts/make-*.ts, compiled to dist/):
+ *   node dist/examples/hydrate-tenant/prepare.js [<out dir>]
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
 const repo = path.resolve(__dirname, "../../..");
-const out = process.argv[2] ?? path.join(__dirname, "build");
+// Default: examples/hydrate-tenant/build, where program.ts looks when `pulumi up` runs in the example's folder.
+const out = process.argv[2] ?? path.join(repo, "examples/hydrate-tenant/build");
 mkdirSync(out, { recursive: true });
 const node = process.execPath;
 execFileSync(

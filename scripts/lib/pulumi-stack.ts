@@ -1,7 +1,8 @@
 /**
  * Runs a Pulumi program through the Automation API with the locally built engine, fully offline:
  * local file backend, passphrase secrets, no update checks, no plugin downloads. Inline programs need no
- * Node language host (it cannot be built here; see docs/engine.md).
+ * Node language host; the tests use them where they are the better tool (fault injection mid-run). The user's path,
+ * `pulumi up` on a program folder, is scripts/lib/cli.ts.
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
+import { exampleProjectConfig } from "../../scripts/lib/cli";
 
 const ROOT = resolve(__dirname, "../..");
 const STACK = join(ROOT, "dist/scripts/stack.js");
@@ -85,6 +86,8 @@ beforeAll(async () => {
   configFile = join(work, "config.json");
   execFileSync(process.execPath, [join(ROOT, "dist/examples/hydrate-tenant/prepare.js"), join(work, "build")]);
   Object.assign(config, {
+    // The example's sample data (its Pulumi.yaml); inline runs do not read Pulumi.yaml.
+    ...exampleProjectConfig("hydrate-tenant"),
     "businesscentral:tenantId": { value: emu.tenantId },
     "businesscentral:clientId": { value: emu.clientId },
     "businesscentral:clientSecret": { value: emu.clientSecret, secret: true },

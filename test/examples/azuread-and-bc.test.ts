@@ -9,6 +9,7 @@ const BC_APP_ID = "996def3d-b36c-4153-8607-a6fd3c01b89f";
 const BC_SP_OBJECT_ID = "11111111-2222-4333-8444-555555555555";
 // A made-up role id: the program must take whatever Business Central's service principal publishes.
 const FAKE_AUTOMATION_ROLE_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+const FAKE_ADMIN_CENTER_ROLE_ID = "cccccccc-bbbb-4ccc-8ddd-eeeeeeeeeeee";
 const TENANT_ID = "72f988bf-0000-4000-8000-000000000001";
 
 type Recorded = { type: string; name: string; inputs: Record<string, unknown> };
@@ -54,7 +55,11 @@ beforeAll(async () => {
               objectId: BC_SP_OBJECT_ID,
               clientId: BC_APP_ID,
               displayName: "Dynamics 365 Business Central",
-              appRoleIds: { "Automation.ReadWrite.All": FAKE_AUTOMATION_ROLE_ID, "API.ReadWrite.All": "other-role" },
+              appRoleIds: {
+                "Automation.ReadWrite.All": FAKE_AUTOMATION_ROLE_ID,
+                "AdminCenter.ReadWrite.All": FAKE_ADMIN_CENTER_ROLE_ID,
+                "API.ReadWrite.All": "other-role",
+              },
             };
           case "azuread:index/getClientConfig:getClientConfig":
             return { id: TENANT_ID, tenantId: TENANT_ID, clientId: "deployer", objectId: "deployer-object" };
@@ -73,6 +78,7 @@ beforeAll(async () => {
   await Promise.all([
     output(stack.clientId),
     output(stack.consentId),
+    output(stack.adminCenterConsentId),
     output(stack.clientSecret),
     output(stack.tenantId),
   ]);
@@ -87,10 +93,16 @@ describe("azuread-and-bc (Entra ID half, under mocks)", () => {
     ).toBe(true);
   });
 
-  it("the application requires Business Central's Automation.ReadWrite.All application permission", () => {
+  it("the application requires Business Central's Automation.ReadWrite.All and AdminCenter.ReadWrite.All application permissions", () => {
     const app = one("azuread:index/application:Application");
     expect(app.inputs.requiredResourceAccesses).toEqual([
-      { resourceAppId: BC_APP_ID, resourceAccesses: [{ id: FAKE_AUTOMATION_ROLE_ID, type: "Role" }] },
+      {
+        resourceAppId: BC_APP_ID,
+        resourceAccesses: [
+          { id: FAKE_AUTOMATION_ROLE_ID, type: "Role" },
+          { id: FAKE_ADMIN_CENTER_ROLE_ID, type: "Role" },
+        ],
+      },
     ]);
   });
 
@@ -99,13 +111,16 @@ describe("azuread-and-bc (Entra ID half, under mocks)", () => {
     expect(sp.inputs.clientId).toBe("c1c1c1c1-0000-4000-8000-00000000c1c1");
   });
 
-  it("admin consent: the role assignment grants that role on Business Central's service principal to ours", () => {
-    const grant = one("azuread:index/appRoleAssignment:AppRoleAssignment");
-    expect(grant.inputs).toMatchObject({
-      principalObjectId: "5p5p5p5p-0000-4000-8000-000000005p5p",
-      resourceObjectId: BC_SP_OBJECT_ID,
-      appRoleId: FAKE_AUTOMATION_ROLE_ID,
-    });
+  it("admin consent: role assignments grant both roles on Business Central's service principal to ours", () => {
+    const grants = resources.filter((r) => r.type === "azuread:index/appRoleAssignment:AppRoleAssignment");
+    expect(grants.map((g) => g.inputs.appRoleId).sort()).toEqual(
+      [FAKE_AUTOMATION_ROLE_ID, FAKE_ADMIN_CENTER_ROLE_ID].sort(),
+    );
+    for (const grant of grants)
+      expect(grant.inputs).toMatchObject({
+        principalObjectId: "5p5p5p5p-0000-4000-8000-000000005p5p",
+        resourceObjectId: BC_SP_OBJECT_ID,
+      });
   });
 
   it("the client secret belongs to the application and is exported as a secret", async () => {
