@@ -87,6 +87,16 @@ describe("real-wire §1–§6 with default switches", () => {
   afterAll(() => t.stop());
   beforeEach(() => t.emu.reset());
 
+  /** Limits the calling app's assignment of `roleId` in production to one company (Access Control's company column). */
+  const limitAppPermissionSet = (roleId: string, company: string) =>
+    t.emu.mutate((s) => {
+      const e = env(s, "production");
+      const appUser = e.entraApplications[0].userSecurityId;
+      for (const ac of e.accessControls) {
+        if (ac.userSecurityId === appUser && ac.roleId === roleId) ac.company = company;
+      }
+    });
+
   const companies = async (environment?: string): Promise<Wire[]> =>
     (await t.call("GET", "companies", { environment })).json.value;
 
@@ -139,13 +149,7 @@ describe("real-wire §1–§6 with default switches", () => {
 
   it("§3 D365 AUTOMATION limited to one company opens that company only", async () => {
     const [cronus, mine] = await companies();
-    t.emu.mutate((s) => {
-      const e = env(s, "production");
-      const appUser = e.entraApplications[0].userSecurityId;
-      for (const ac of e.accessControls) {
-        if (ac.userSecurityId === appUser && ac.roleId === "D365 AUTOMATION") ac.company = mine.name;
-      }
-    });
+    limitAppPermissionSet("D365 AUTOMATION", mine.name);
     const refused = await t.call("GET", `companies(${cronus.id})/automationCompanies`);
     expect(refused.status).toBe(403);
     expect(refused.json.error.code).toBe("Authorization_InsufficientPermissions");
@@ -155,13 +159,7 @@ describe("real-wire §1–§6 with default switches", () => {
 
   it("§3 EXTEN. MGT. - ADMIN limited to another company: extensions refuse with the AL dialog", async () => {
     const [cronus, mine] = await companies();
-    t.emu.mutate((s) => {
-      const e = env(s, "production");
-      const appUser = e.entraApplications[0].userSecurityId;
-      for (const ac of e.accessControls) {
-        if (ac.userSecurityId === appUser && ac.roleId === "EXTEN. MGT. - ADMIN") ac.company = mine.name;
-      }
-    });
+    limitAppPermissionSet("EXTEN. MGT. - ADMIN", mine.name);
     const refused = await t.call("GET", `companies(${cronus.id})/extensions`);
     expect(refused.status).toBe(400);
     expect(refused.json.error.code).toBe("Application_DialogException");
