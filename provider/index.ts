@@ -6,6 +6,7 @@ import { setStackConfig } from "./resources/framework/context";
 import type { ResourceHandler } from "./resources/framework/handler";
 import { companyHandler } from "./resources/company";
 import { configurationPackageHandler } from "./resources/configuration-package";
+import { environmentHandler } from "./resources/environment";
 import { extensionHandler } from "./resources/extension";
 import { permissionSetAssignmentHandler } from "./resources/permission-set-assignment";
 import { userGroupMemberHandler } from "./resources/user-group-member";
@@ -19,6 +20,7 @@ export async function configure(req: { config: { get(key: string): string | unde
 const handlers: Record<string, ResourceHandler> = {
   Company: companyHandler,
   ConfigurationPackage: configurationPackageHandler,
+  Environment: environmentHandler,
   Extension: extensionHandler,
   UserGroupMember: userGroupMemberHandler,
   PermissionSetAssignment: permissionSetAssignmentHandler,

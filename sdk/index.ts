@@ -1,5 +1,6 @@
 export { Company, type CompanyArgs } from "./company";
 export { ConfigurationPackage, type ConfigurationPackageArgs } from "./configuration-package";
+export { Environment, type EnvironmentArgs, type EnvironmentCopySource } from "./environment";
 export { Extension, type ExtensionArgs, type AppSourceSource } from "./extension";
 export { UserGroupMember, type UserGroupMemberArgs } from "./user-group-member";
 export { PermissionSetAssignment, type PermissionSetAssignmentArgs } from "./permission-set-assignment";

@@ -4,6 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 export type ResourceKind =
   | "Company"
   | "ConfigurationPackage"
+  | "Environment"
   | "Extension"
   | "UserGroupMember"
   | "PermissionSetAssignment";

@@ -17,6 +17,8 @@ import {
   type AppOperation,
   adminEntities,
   appOperationState,
+  type EnvironmentOperation,
+  type EnvironmentQuotas,
   type InstalledApp,
 } from "./schemas";
 
@@ -26,6 +28,14 @@ export interface AdminCenterOptions {
   apiVersion: string;
   /** Application family (default `BusinessCentral`). */
   applicationFamily?: string;
+}
+
+/** `PUT …/environments/{name}` (reference §12.2). */
+export interface CreateEnvironmentBody {
+  environmentType: "Production" | "Sandbox";
+  countryCode: string;
+  ringName?: string;
+  applicationVersion?: string;
 }
 
 export interface InstallAppBody {
@@ -99,6 +109,64 @@ export class AdminCenterApi {
 
   async getEnvironment(name: string, options: CallOptions = {}): Promise<AdminEnvironment> {
     return parseEntity(adminEntities.environment, await this.getJson(this.envUrl(name), options));
+  }
+
+  /**
+   * `PUT …/environments/{name}`: starts creating an environment (API 2.9+ answers 202 with the operation). A start,
+   * so it is never repeated after an ambiguous failure (a PUT would otherwise count as idempotent).
+   */
+  async createEnvironment(name: string, body: CreateEnvironmentBody, options: CallOptions = {}) {
+    const url = this.envUrl(name, "v2.9");
+    return this.startEnvironmentOperation("PUT", url, body, options);
+  }
+
+  /** `POST …/environments/{source}/copy` (API 2.9+): starts copying `source` into a new environment. */
+  async copyEnvironment(
+    source: string,
+    body: { environmentName: string; type: "Production" | "Sandbox" },
+    options: CallOptions = {},
+  ) {
+    return this.startEnvironmentOperation("POST", `${this.envUrl(source, "v2.9")}/copy`, body, options);
+  }
+
+  /** `DELETE …/environments/{name}`: from API 2.18 a soft delete (recoverable for a while). */
+  async deleteEnvironment(name: string, options: CallOptions = {}) {
+    return this.startEnvironmentOperation("DELETE", this.envUrl(name, "v2.18"), undefined, options);
+  }
+
+  /** `GET /admin/v2.28/environments/operations/{id}`. */
+  async getEnvironmentOperation(id: string, options: CallOptions = {}): Promise<EnvironmentOperation> {
+    const url = `${this.base}/${this.version("v2.28")}/environments/operations/${encodeURIComponent(id)}`;
+    return parseEntity(adminEntities.environmentOperation, await this.getJson(url, options));
+  }
+
+  /** Operations of one environment (API 2.6+), oldest first; app operations are included by BC. */
+  async listEnvironmentOperations(name: string, options: CallOptions = {}): Promise<EnvironmentOperation[]> {
+    return this.list(adminEntities.environmentOperation, `${this.envUrl(name, "v2.6")}/operations`, options);
+  }
+
+  /** `GET /admin/v2.x/environments/quotas`. */
+  async quotas(options: CallOptions = {}): Promise<EnvironmentQuotas> {
+    const url = `${this.base}/${this.version()}/environments/quotas`;
+    return parseEntity(adminEntities.quotas, await this.getJson(url, options));
+  }
+
+  /** Polls an environment operation until it settles (BCCH polls every 2 s). */
+  waitForEnvironmentOperation(
+    operation: EnvironmentOperation,
+    options: { timeoutMs: number; onProgress?: (line: string) => void; initialIntervalMs?: number },
+  ): Promise<EnvironmentOperation> {
+    return pollUntilDone<EnvironmentOperation>({
+      what: `${operation.type} of environment '${operation.environmentName ?? "?"}' (operation ${operation.id})`,
+      poll: (signal) => this.getEnvironmentOperation(operation.id, { signal }),
+      classify: (op) => appOperationState(op.status),
+      describe: (op) => op.status,
+      failureDetail: (op) => op.errorMessage ?? undefined,
+      timeoutMs: options.timeoutMs,
+      initialIntervalMs: options.initialIntervalMs ?? 2_000,
+      maxIntervalMs: 30_000,
+      onProgress: options.onProgress,
+    });
   }
 
   // --- Apps -------------------------------------------------------------------------------------------------------
@@ -260,6 +328,25 @@ export class AdminCenterApi {
     const items = Array.isArray(body) ? body : (body as { value?: unknown }).value;
     if (!Array.isArray(items)) throw new ResponseShapeError(`${def.entity} list`, "value", "it is missing");
     return items.map((item) => parseEntity(def, item));
+  }
+
+  private async startEnvironmentOperation(
+    method: "PUT" | "POST" | "DELETE",
+    url: string,
+    body: unknown,
+    options: CallOptions,
+  ): Promise<EnvironmentOperation> {
+    const res = await this.http.request({
+      method,
+      url,
+      headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), accept: "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      idempotent: false,
+      service: "admin",
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
+    return parseEntity(adminEntities.environmentOperation, parseJson(res.body));
   }
 
   private async post(url: string, body: unknown, options: CallOptions): Promise<AppOperation> {

@@ -16,9 +16,31 @@ export const environmentSchema = z.looseObject({
   webClientLoginUrl: z.string().optional(),
   webServiceUrl: z.string().optional(),
   ringName: z.string().optional(),
+  applicationVersion: z.string().optional(),
   versionDetails: z.looseObject({ version: z.string().optional() }).optional(),
 });
 export type AdminEnvironment = z.infer<typeof environmentSchema>;
+
+/** An environment operation (create, copy, delete, softDelete, recover, …; API 2.9+ answers starts with one). */
+export const environmentOperationSchema = z.looseObject({
+  id: z.string(),
+  type: z.string(),
+  status: z.string(),
+  createdOn: z.string().nullish(),
+  startedOn: z.string().nullish(),
+  completedOn: z.string().nullish(),
+  errorMessage: z.string().nullish(),
+  environmentName: z.string().nullish(),
+  environmentType: z.string().nullish(),
+  parameters: z.record(z.string(), z.unknown()).nullish(),
+});
+export type EnvironmentOperation = z.infer<typeof environmentOperationSchema>;
+
+/** `GET /admin/v2.x/environments/quotas`: how many environments of each type the tenant may have. */
+export const quotasSchema = z.looseObject({
+  environmentsCount: z.looseObject({ production: z.number().optional(), sandbox: z.number().optional() }).optional(),
+});
+export type EnvironmentQuotas = z.infer<typeof quotasSchema>;
 
 export const installedAppSchema = z.looseObject({
   appId: z.string(),
@@ -58,6 +80,8 @@ export const adminEntities = {
   environment: { entity: "environment", schema: environmentSchema },
   installedApp: { entity: "app", schema: installedAppSchema },
   appOperation: { entity: "app operation", schema: appOperationSchema },
+  environmentOperation: { entity: "environment operation", schema: environmentOperationSchema },
+  quotas: { entity: "environment quotas", schema: quotasSchema },
 } satisfies Record<string, EntitySchema<unknown>>;
 
 export const APP_OPERATION_PENDING = ["scheduled", "running", "queued", "notstarted", "inprogress"];

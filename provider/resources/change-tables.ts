@@ -4,6 +4,7 @@
  */
 import { companyHandler } from "./company";
 import { configurationPackageHandler } from "./configuration-package";
+import { environmentHandler } from "./environment";
 import { extensionHandler } from "./extension";
 import type { DefinedResource } from "./framework/define";
 import { changeTableMarkdown } from "./framework/diff";
@@ -13,6 +14,7 @@ import { userGroupMemberHandler } from "./user-group-member";
 export const DOCUMENTED: Record<string, DefinedResource> = {
   "company.md": companyHandler,
   "configuration-package.md": configurationPackageHandler,
+  "environment.md": environmentHandler,
   "extension.md": extensionHandler,
   "permission-set-assignment.md": permissionSetAssignmentHandler,
   "user-group-member.md": userGroupMemberHandler,
