@@ -3,11 +3,12 @@
  * `/v2.0/{env}/api/…`), JSON in and out, zod validation, OData paging through `@odata.nextLink`, ETag-aware
  * PATCH/DELETE, media (binary) PATCH, and bound actions that accept any 2xx. Typed entity operations build on it.
  */
-import { ResponseShapeError, TransportError } from "../errors";
+import { BcApiError, ResponseShapeError, TransportError } from "../errors";
 import type { HttpClient } from "../http/client";
-import type { HttpRequest } from "../http/types";
+import type { HttpRequest, HttpResponse } from "../http/types";
 import { type QueryOptions, queryString } from "./odata";
 import { type EntitySchema, parseEntity } from "./schemas";
+import { type SnapshotOptions, Snapshots } from "./snapshots";
 
 export interface AutomationClientOptions {
   apiBaseUrl: string;
@@ -17,6 +18,8 @@ export interface AutomationClientOptions {
   tenantInUrl?: boolean;
   /** Automation API version segment (default `v2.0`). */
   apiVersion?: string;
+  /** Lifetime of the shared collection reads (see snapshots.ts). */
+  snapshots?: SnapshotOptions;
 }
 
 export interface ListOptions extends QueryOptions {
@@ -36,6 +39,8 @@ export interface CallOptions {
 export class AutomationClient {
   readonly root: string;
   readonly environment: string;
+  /** Collections read once and shared by every resource of the run (see snapshots.ts). */
+  readonly snapshots: Snapshots;
   private readonly origin: string;
   private scopeCompany?: Promise<string>;
 
@@ -49,6 +54,7 @@ export class AutomationClient {
     const env = encodeURIComponent(options.environment);
     const tenant = options.tenantInUrl === false ? "" : `${encodeURIComponent(options.tenantId)}/`;
     this.root = `${base}/v2.0/${tenant}${env}/api/microsoft/automation/${options.apiVersion ?? "v2.0"}`;
+    this.snapshots = new Snapshots(this, options.snapshots);
   }
 
   /** `…/companies({companyId})/{rest}`. */
@@ -58,12 +64,12 @@ export class AutomationClient {
 
   /**
    * A company id for entities that are environment-wide but still addressed under a company (users, extensions,
-   * permission sets…; reference §1.1): the first company, looked up once.
+   * permission sets…; reference §1.1): the first company, looked up once (from the shared `companies` read).
    */
-  async anyCompanyId(signal?: AbortSignal): Promise<string> {
+  async anyCompanyId(_signal?: AbortSignal): Promise<string> {
     if (!this.scopeCompany) {
-      this.scopeCompany = this.getJson(`${this.root}/companies?$top=1`, { signal }).then((body) => {
-        const first = (body as { value?: { id?: string }[] }).value?.[0]?.id;
+      this.scopeCompany = this.snapshots.companies().then((companies) => {
+        const first = companies[0]?.id;
         if (!first)
           throw new Error(`environment '${this.environment}' has no company; automation calls need one in the URL`);
         return first;
@@ -120,7 +126,7 @@ export class AutomationClient {
 
   /** POST a new entity (201 + entity). Not repeated after an ambiguous failure (see sendOnce for recovery). */
   async create<T>(def: EntitySchema<T>, url: string, body: unknown, options: CallOptions = {}): Promise<T> {
-    const res = await this.http.request({
+    const res = await this.write({
       method: "POST",
       url,
       headers: jsonHeaders(),
@@ -133,7 +139,7 @@ export class AutomationClient {
 
   /** PATCH an entity with `If-Match` (an ETag, or `*` to overwrite whatever is there). */
   async patch<T>(def: EntitySchema<T>, url: string, body: unknown, etag = "*", options: CallOptions = {}): Promise<T> {
-    const res = await this.http.request({
+    const res = await this.write({
       method: "PATCH",
       url,
       headers: { ...jsonHeaders(), "if-match": etag },
@@ -146,12 +152,12 @@ export class AutomationClient {
 
   /** DELETE an entity with `If-Match`. */
   async delete(url: string, etag = "*", options: CallOptions = {}): Promise<void> {
-    await this.http.request({ method: "DELETE", url, headers: { "if-match": etag }, signal: options.signal });
+    await this.write({ method: "DELETE", url, headers: { "if-match": etag }, signal: options.signal });
   }
 
   /** PATCH binary content into a media property (`…/content`, `…/extensionContent`): 204 expected, any 2xx accepted. */
   async putMedia(url: string, bytes: Uint8Array, options: CallOptions & { contentType?: string } = {}): Promise<void> {
-    await this.http.request({
+    await this.write({
       method: "PATCH",
       url,
       headers: { "content-type": options.contentType ?? "application/octet-stream", "if-match": "*" },
@@ -176,8 +182,20 @@ export class AutomationClient {
       timeoutMs: options.timeoutMs,
       idempotent: options.idempotent,
     };
-    const res = await this.http.request(request);
+    const res = await this.write(request);
     return res.body.length > 0 ? tryJson(res.body) : undefined;
+  }
+
+  /** Sends a write and tells the shared reads about it, whatever the outcome. */
+  private async write(request: HttpRequest): Promise<HttpResponse> {
+    try {
+      const res = await this.http.request(request);
+      this.snapshots.afterWrite(request.method, request.url, "done");
+      return res;
+    } catch (err) {
+      this.snapshots.afterWrite(request.method, request.url, wasRefused(err) ? "refused" : "unknown");
+      throw err;
+    }
   }
 
   /** GET and parse JSON (no schema). */
@@ -205,6 +223,11 @@ export class AutomationClient {
     }
     return absolute;
   }
+}
+
+/** BC answered 4xx (other than 408): it did not act, so nothing it holds changed. */
+function wasRefused(err: unknown): boolean {
+  return err instanceof BcApiError && err.status >= 400 && err.status < 500 && err.status !== 408;
 }
 
 function jsonHeaders(): Record<string, string> {

@@ -5,7 +5,7 @@
  */
 import { sendOnce } from "../http/reconcile";
 import type { AutomationClient, CallOptions, ListOptions } from "./client";
-import { eqFilter, keySegment } from "./odata";
+import { eqFilter, isPlainList, keySegment } from "./odata";
 import { type AutomationCompany, type Company, entities } from "./schemas";
 
 export interface NewAutomationCompany {
@@ -20,8 +20,9 @@ export interface AutomationCompanyPatch {
 
 export function companiesApi(client: AutomationClient) {
   return {
-    /** `GET …/companies` (no company needed). */
-    list(options: ListOptions = {}): Promise<Company[]> {
+    /** `GET …/companies` (no company needed); without query options, from the run's shared read. */
+    async list(options: ListOptions = {}): Promise<Company[]> {
+      if (isPlainList(options)) return [...(await client.snapshots.companies())];
       return client.list(entities.company, `${client.root}/companies`, options);
     },
     get(id: string, options: CallOptions = {}): Promise<Company> {
@@ -34,8 +35,10 @@ export function automationCompaniesApi(client: AutomationClient) {
   const collection = async (scope?: string) =>
     client.companyUrl(scope ?? (await client.anyCompanyId()), "automationCompanies");
   const api = {
-    list(options: ListOptions & { companyId?: string } = {}): Promise<AutomationCompany[]> {
-      return collection(options.companyId).then((url) => client.list(entities.automationCompany, url, options));
+    /** Without query options, from the run's shared read. */
+    async list(options: ListOptions & { companyId?: string } = {}): Promise<AutomationCompany[]> {
+      if (isPlainList(options)) return [...(await client.snapshots.automationCompanies(options.companyId)).values()];
+      return client.list(entities.automationCompany, await collection(options.companyId), options);
     },
     async get(id: string, options: CallOptions & { companyId?: string } = {}): Promise<AutomationCompany> {
       return client.get(
@@ -62,11 +65,13 @@ export function automationCompaniesApi(client: AutomationClient) {
     ): Promise<AutomationCompany> {
       const url = await collection(options.companyId);
       const payload = { displayName: body.displayName, businessProfileId: body.businessProfileId ?? "" };
-      return sendOnce({
+      const created = await sendOnce({
         what: `create company '${body.displayName}'`,
         start: () => client.create(entities.automationCompany, url, payload, options),
         lookup: () => api.findByName(body.displayName.slice(0, 30), options),
       });
+      client.snapshots.companyWritten(created);
+      return created;
     },
     async update(
       id: string,
@@ -74,13 +79,15 @@ export function automationCompaniesApi(client: AutomationClient) {
       etag = "*",
       options: CallOptions & { companyId?: string } = {},
     ) {
-      return client.patch(
+      const updated = await client.patch(
         entities.automationCompany,
         `${await collection(options.companyId)}${keySegment(id, "guid")}`,
         patch,
         etag,
         options,
       );
+      client.snapshots.companyWritten(updated);
+      return updated;
     },
     /**
      * Deletes a company. The URL must name some company; it names another one than the company being deleted
@@ -89,7 +96,7 @@ export function automationCompaniesApi(client: AutomationClient) {
     async delete(id: string, etag = "*", options: CallOptions & { companyId?: string } = {}): Promise<void> {
       let scope = options.companyId;
       if (!scope || scope.toLowerCase() === id.toLowerCase()) {
-        const all = await client.list(entities.company, `${client.root}/companies`, { signal: options.signal });
+        const all = await client.snapshots.companies();
         scope = all.find((c) => c.id.toLowerCase() !== id.toLowerCase())?.id ?? id;
       }
       await client.delete(`${await collection(scope)}${keySegment(id, "guid")}`, etag, options);

@@ -67,3 +67,16 @@ export function queryString(options: QueryOptions = {}): string {
 function encodeQuery(text: string): string {
   return encodeURIComponent(text).replace(/'/g, "%27");
 }
+
+/** A list request without query options or paging limits: the whole collection, which a shared read can serve. */
+export function isPlainList(options: QueryOptions & { limit?: number; maxPageSize?: number } = {}): boolean {
+  return (
+    !options.filter &&
+    !options.select?.length &&
+    !options.expand &&
+    !options.orderby &&
+    options.top === undefined &&
+    options.limit === undefined &&
+    options.maxPageSize === undefined
+  );
+}

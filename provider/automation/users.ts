@@ -8,7 +8,7 @@
 import { isNotFound } from "../errors";
 import { sendOnce } from "../http/reconcile";
 import type { AutomationClient, CallOptions, ListOptions } from "./client";
-import { eqFilter, keySegment } from "./odata";
+import { eqFilter, isPlainList, keySegment } from "./odata";
 import {
   entities,
   type PermissionSet,
@@ -57,7 +57,10 @@ export function usersApi(client: AutomationClient) {
     list(options: ScopedList = {}): Promise<User[]> {
       return collection(options.companyId).then((url) => client.list(entities.user, url, options));
     },
+    /** From the run's shared read of users; a user not in it is asked for directly (404 if really absent). */
     async get(userSecurityId: string, options: Scoped = {}): Promise<User> {
+      const shared = (await client.snapshots.users(options.companyId)).get(userSecurityId.toLowerCase());
+      if (shared) return shared.principal;
       return client.get(
         entities.user,
         `${await collection(options.companyId)}${keySegment(userSecurityId, "guid")}`,
@@ -66,6 +69,10 @@ export function usersApi(client: AutomationClient) {
     },
     /** A user by `userName` (BC stores user names upper-case; the filter is exact). */
     async findByUserName(userName: string, options: Scoped = {}): Promise<User | undefined> {
+      const wanted = userName.toUpperCase();
+      for (const { principal } of (await client.snapshots.users(options.companyId)).values()) {
+        if (principal.userName.toUpperCase() === wanted) return principal;
+      }
       const exact = await api.list({ ...options, filter: eqFilter({ userName }) });
       if (exact[0] || userName === userName.toUpperCase()) return exact[0];
       return (await api.list({ ...options, filter: eqFilter({ userName: userName.toUpperCase() }) }))[0];
@@ -97,28 +104,72 @@ export function userPermissionsApi(client: AutomationClient) {
     (wanted.scope === undefined || p.scope === wanted.scope) &&
     (wanted.appId === undefined || p.appId.toLowerCase() === wanted.appId.toLowerCase());
 
+  /** Straight from BC, never from a shared read: what recovery after an ambiguous or duplicate create needs. */
+  const listFresh = async (grantee: Grantee, options: ScopedList = {}) =>
+    client.list(entities.userPermission, await base(grantee, options.companyId), options);
+  const findFresh = async (grantee: Grantee, wanted: NewPermission, options: Scoped) =>
+    (await listFresh(grantee, options)).find((p) => matches(p, wanted));
+
   const api = {
+    /**
+     * The grantee's assignments as BC has them now. Without query options from a shared fresh read
+     * (`…?$expand=userPermissions` started after this call, shared by the reads of the same moment).
+     */
     async list(grantee: Grantee, options: ScopedList = {}): Promise<UserPermission[]> {
-      return client.list(entities.userPermission, await base(grantee, options.companyId), options);
+      if (isPlainList(options)) {
+        const directory =
+          "userSecurityId" in grantee
+            ? await client.snapshots.users(options.companyId, "fresh")
+            : await client.snapshots.securityGroups(options.companyId, "fresh");
+        const holder = directory.get(
+          ("userSecurityId" in grantee ? grantee.userSecurityId : grantee.securityGroupId).toLowerCase(),
+        );
+        if (holder?.permissions) return [...holder.permissions.values()];
+      }
+      // Not in the shared read (gone, or too new for it): BC answers, with 404 when the grantee does not exist.
+      return listFresh(grantee, options);
     },
-    /** The assignment matching role, company (and scope/app if given), or undefined. */
+    /**
+     * The assignment matching role, company (and scope/app if given), or undefined: "not there" from the shared
+     * read (a create then finds out from BC's duplicate-key answer), "there" confirmed with BC before it is used.
+     */
     async find(grantee: Grantee, wanted: NewPermission, options: Scoped = {}): Promise<UserPermission | undefined> {
-      return (await api.list(grantee, options)).find((p) => matches(p, wanted));
+      const directory =
+        "userSecurityId" in grantee
+          ? await client.snapshots.users(options.companyId)
+          : await client.snapshots.securityGroups(options.companyId);
+      const holder = directory.get(
+        ("userSecurityId" in grantee ? grantee.userSecurityId : grantee.securityGroupId).toLowerCase(),
+      );
+      if (holder?.permissions && ![...holder.permissions.values()].some((p) => matches(p, wanted))) return undefined;
+      return findFresh(grantee, wanted, options);
     },
-    /** Assigns a permission set (201). An ambiguous create is recovered by looking the assignment up. */
+    /**
+     * Assigns a permission set (201). An ambiguous create is recovered by looking the assignment up. A grant made
+     * elsewhere since the shared read (`find` said "not there") meets BC's duplicate-key answer, which is passed on:
+     * taking over an existing grant is the resource's decision, never this layer's.
+     */
     async create(grantee: Grantee, permission: NewPermission, options: Scoped = {}): Promise<UserPermission> {
       const url = await base(grantee, options.companyId);
       const body: Record<string, unknown> = { roleId: permission.roleId, company: permission.company ?? "" };
       if (permission.scope !== undefined) body.scope = permission.scope;
       if (permission.appId !== undefined) body.appId = permission.appId;
-      return sendOnce({
+      const created = await sendOnce({
         what: `assign permission set ${permission.roleId}`,
         start: () => client.create(entities.userPermission, url, body, options),
-        lookup: () => api.find(grantee, permission, options),
+        lookup: () => findFresh(grantee, permission, options),
       });
+      client.snapshots.permissionAdded(grantee, created);
+      return created;
     },
     async delete(grantee: Grantee, id: string, etag = "*", options: Scoped = {}): Promise<void> {
-      await client.delete(`${await base(grantee, options.companyId)}${keySegment(id, "guid")}`, etag, options);
+      try {
+        await client.delete(`${await base(grantee, options.companyId)}${keySegment(id, "guid")}`, etag, options);
+      } catch (err) {
+        if (isNotFound(err)) client.snapshots.permissionRemoved(grantee, id);
+        throw err;
+      }
+      client.snapshots.permissionRemoved(grantee, id);
     },
   };
   return api;
@@ -130,8 +181,13 @@ export function permissionSetsApi(client: AutomationClient) {
       const url = client.companyUrl(options.companyId ?? (await client.anyCompanyId()), "permissionSets");
       return client.list(entities.permissionSet, url, options);
     },
-    /** Permission sets with this role id (one per app/scope that defines it). */
-    find(roleId: string, options: Scoped = {}): Promise<PermissionSet[]> {
+    /** Permission sets with this role id (one per app/scope that defines it); none in the shared read ⇒ asks BC. */
+    async find(roleId: string, options: Scoped = {}): Promise<PermissionSet[]> {
+      const wanted = roleId.toUpperCase();
+      const shared = (await client.snapshots.permissionSets(options.companyId)).filter(
+        (p) => p.id.toUpperCase() === wanted,
+      );
+      if (shared.length > 0) return shared;
       return api.list({ ...options, filter: eqFilter({ id: roleId }) });
     },
   };
@@ -153,7 +209,11 @@ export function securityGroupsApi(client: AutomationClient) {
         options,
       );
     },
+    /** From the run's shared read; a group not in it is asked for directly. */
     async find(id: string, options: Scoped = {}): Promise<SecurityGroup | undefined> {
+      const shared = await client.snapshots.securityGroups(options.companyId).catch(() => undefined);
+      const holder = shared?.get(id.toLowerCase());
+      if (holder) return holder.principal;
       try {
         return await api.get(id, options);
       } catch (err) {

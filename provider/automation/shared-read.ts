@@ -1,0 +1,110 @@
+/**
+ * One collection read shared by every resource of a run, in two strengths:
+ *
+ * - `get()` (look-ups: resolve a user name, a permission set): the first caller loads it (all pages), callers that
+ *   come while the load is in flight wait for the same load (single flight), later callers get the loaded value
+ *   until it is older than `maxAgeMs`, counted from when the load started (what the data can be older than).
+ * - `fresh()` (refresh, drift): only a load that starts after the caller asked will do, so every change made in BC
+ *   before the call is seen. Callers arriving within `gatherMs` of each other share one such load; the engine
+ *   sends its reads in waves (one per parallelism slot), so a refresh of N resources costs a few loads, not N.
+ *
+ * Writes keep it exact. A write the provider made and knows the result of is applied as an edit (`edit`): to the
+ * value, and, if a load is in flight, to that load's result too (it may have been read before or after the write
+ * reached BC; edits are idempotent, so applying one twice is harmless). A write whose effect is not known
+ * precisely drops the value (`invalidate`): callers from then on start a new load; a load that was in flight
+ * still answers the callers that were already waiting (their read started before the write) but is not kept.
+ */
+
+export interface SharedReadOptions {
+  /** How long a loaded value may be served to `get`, from the start of its load (ms). */
+  maxAgeMs: number;
+  /** How long `fresh` waits for more callers before it starts the load they share (ms). */
+  gatherMs: number;
+  now?: () => number;
+}
+
+interface Loaded<T> {
+  value: T;
+  startedAt: number;
+}
+
+interface InFlight<T> {
+  promise: Promise<T>;
+  generation: number;
+  /** Edits made while this load was in flight, replayed on its result. */
+  edits: ((value: T) => void)[];
+}
+
+export class SharedRead<T> {
+  private loaded?: Loaded<T>;
+  private inFlight?: InFlight<T>;
+  private generation = 0;
+  private gathering?: Promise<T>;
+  private readonly now: () => number;
+
+  constructor(
+    /** Loads the whole collection. Not cancellable by one caller: others may be waiting for the same load. */
+    private readonly load: () => Promise<T>,
+    private readonly options: SharedReadOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The shared value: fresh enough, joined in flight, or loaded now. */
+  get(): Promise<T> {
+    const loaded = this.loaded;
+    if (loaded && this.now() - loaded.startedAt < this.options.maxAgeMs) return Promise.resolve(loaded.value);
+    if (this.inFlight && this.inFlight.generation === this.generation) return this.inFlight.promise;
+    return this.start();
+  }
+
+  /** A value loaded from a request that starts after this call (shared with callers of the next `gatherMs`). */
+  fresh(): Promise<T> {
+    if (!this.gathering) {
+      this.gathering = new Promise<void>((resolve) => setTimeout(resolve, this.options.gatherMs)).then(() => {
+        this.gathering = undefined;
+        return this.start();
+      });
+    }
+    return this.gathering;
+  }
+
+  /** The value if one is loaded and fresh; never starts a load. */
+  peek(): T | undefined {
+    const loaded = this.loaded;
+    return loaded && this.now() - loaded.startedAt < this.options.maxAgeMs ? loaded.value : undefined;
+  }
+
+  /** Applies a known write to the loaded value and to a load in flight (idempotent edits only). */
+  edit(change: (value: T) => void): void {
+    if (this.loaded) change(this.loaded.value);
+    if (this.inFlight && this.inFlight.generation === this.generation) this.inFlight.edits.push(change);
+  }
+
+  /** Forgets the value: the next `get` loads again. */
+  invalidate(): void {
+    this.generation++;
+    this.loaded = undefined;
+  }
+
+  private start(): Promise<T> {
+    const startedAt = this.now();
+    const generation = this.generation;
+    const edits: ((value: T) => void)[] = [];
+    const promise = this.load().then(
+      (value) => {
+        for (const edit of edits) edit(value);
+        if (this.inFlight === flight) this.inFlight = undefined;
+        if (generation === this.generation) this.loaded = { value, startedAt };
+        return value;
+      },
+      (err: unknown) => {
+        if (this.inFlight === flight) this.inFlight = undefined;
+        throw err;
+      },
+    );
+    const flight: InFlight<T> = { promise, generation, edits };
+    this.inFlight = flight;
+    return promise;
+  }
+}

@@ -1,0 +1,105 @@
+/** SharedRead: single flight, lifetime, edits replayed on a load in flight, invalidation, fresh reads. */
+import { describe, expect, it } from "vitest";
+import { SharedRead } from "../../provider/automation/shared-read";
+
+/** A load the test finishes by hand; counts how often it was started. */
+function manualLoads() {
+  const pending: ((value: string[]) => void)[] = [];
+  let started = 0;
+  const load = () =>
+    new Promise<string[]>((resolve) => {
+      started++;
+      pending.push(resolve);
+    });
+  return {
+    load,
+    started: () => started,
+    finish: (value: string[]) => pending.shift()!(value),
+  };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe("SharedRead", () => {
+  it("shares one load among concurrent callers and serves it until maxAge", async () => {
+    let now = 1_000;
+    const loads = manualLoads();
+    const read = new SharedRead(loads.load, { maxAgeMs: 5_000, gatherMs: 1, now: () => now });
+    const callers = [read.get(), read.get(), read.get()];
+    expect(loads.started()).toBe(1);
+    loads.finish(["a"]);
+    expect(await Promise.all(callers)).toEqual([["a"], ["a"], ["a"]]);
+    now += 4_999;
+    expect(await read.get()).toEqual(["a"]);
+    expect(loads.started()).toBe(1);
+    now += 1;
+    const again = read.get();
+    expect(loads.started()).toBe(2);
+    loads.finish(["b"]);
+    expect(await again).toEqual(["b"]);
+  });
+
+  it("replays an edit made while the load is in flight on its result", async () => {
+    const loads = manualLoads();
+    const read = new SharedRead<string[]>(loads.load, { maxAgeMs: 5_000, gatherMs: 1 });
+    const waiting = read.get();
+    read.edit((rows) => {
+      if (!rows.includes("new")) rows.push("new");
+    });
+    loads.finish(["old"]); // read before the write reached the server
+    expect(await waiting).toEqual(["old", "new"]);
+    expect(await read.get()).toEqual(["old", "new"]);
+    expect(loads.started()).toBe(1);
+  });
+
+  it("after invalidate, waiting callers get their load but later callers load again", async () => {
+    const loads = manualLoads();
+    const read = new SharedRead<string[]>(loads.load, { maxAgeMs: 5_000, gatherMs: 1 });
+    const before = read.get();
+    read.invalidate();
+    const after = read.get();
+    expect(loads.started()).toBe(2);
+    loads.finish(["stale"]);
+    loads.finish(["current"]);
+    expect(await before).toEqual(["stale"]);
+    expect(await after).toEqual(["current"]);
+    expect(await read.get()).toEqual(["current"]);
+    expect(loads.started()).toBe(2);
+  });
+
+  it("a failed load is not kept", async () => {
+    let calls = 0;
+    const read = new SharedRead(
+      async () => {
+        calls++;
+        if (calls === 1) throw new Error("boom");
+        return ["ok"];
+      },
+      { maxAgeMs: 5_000, gatherMs: 1 },
+    );
+    await expect(read.get()).rejects.toThrow("boom");
+    expect(await read.get()).toEqual(["ok"]);
+  });
+
+  it("fresh() never reuses a load that started before the call, and gathers callers into one load", async () => {
+    const loads = manualLoads();
+    const read = new SharedRead<string[]>(loads.load, { maxAgeMs: 60_000, gatherMs: 20 });
+    const first = read.get();
+    loads.finish(["v1"]);
+    await first;
+    const gathered = [read.fresh(), read.fresh(), read.fresh()];
+    expect(loads.started()).toBe(1); // still gathering
+    await new Promise((r) => setTimeout(r, 30));
+    expect(loads.started()).toBe(2);
+    // A fresh call while that load is in flight must not join it: it started before the call.
+    const late = read.fresh();
+    loads.finish(["v2"]);
+    expect(await Promise.all(gathered)).toEqual([["v2"], ["v2"], ["v2"]]);
+    await new Promise((r) => setTimeout(r, 30));
+    await tick();
+    expect(loads.started()).toBe(3);
+    loads.finish(["v3"]);
+    expect(await late).toEqual(["v3"]);
+    expect(await read.get()).toEqual(["v3"]); // a fresh load also serves later look-ups
+  });
+});
