@@ -59,7 +59,16 @@ export interface ConnectionSettings {
 export interface ExplicitSettings extends Partial<ConnectionSettings> {
   clientSecret?: string;
   clientCertificatePath?: string;
+  /** The certificate and its private key as one PEM text (what `clientCertificatePath` would hold). */
+  clientCertificatePem?: string;
   federatedTokenFile?: string;
+  sendCertificateChain?: boolean;
+}
+
+/** Where explicit settings came from, so messages name it first (e.g. a resource's `connection` input). */
+export interface ResolveOptions {
+  /** The input holding explicit settings, e.g. "connection" (messages then say `connection.tenantId`). */
+  explicitInput?: string;
 }
 
 /** Pulumi's stack config as `configure()` sees it (`businesscentral:tenantId` → value), or any look-up. */
@@ -100,21 +109,29 @@ export class SettingsError extends Error {
 }
 
 /** How to supply a setting, for error messages: `stack config businesscentral:tenantId or env AZURE_TENANT_ID`. */
-export function howToSet(name: SettingName, secret = false): string {
+export function howToSet(name: SettingName, secret = false, explicitInput?: string): string {
   const src = SETTING_SOURCES[name];
   const config = `pulumi config set ${secret ? "--secret " : ""}${CONFIG_PREFIX}:${src.config} <value>`;
-  return src.env.length > 0 ? `\`${config}\` or environment variable ${src.env.join(" / ")}` : `\`${config}\``;
+  const places = [
+    ...(explicitInput ? [`the resource's ${explicitInput}.${name}`] : []),
+    `\`${config}\``,
+    ...(src.env.length > 0 ? [`environment variable ${src.env.join(" / ")}`] : []),
+  ];
+  return places.length === 1 ? places[0]! : `${places.slice(0, -1).join(", ")} or ${places[places.length - 1]}`;
 }
 
 export function resolveSettings(
   explicit: ExplicitSettings = {},
   stackConfig: StackConfig = { get: () => undefined },
   env: NodeJS.ProcessEnv = process.env,
+  options: ResolveOptions = {},
 ): ConnectionSettings {
+  const via = options.explicitInput;
   const problems: string[] = [];
   const lookup = (name: SettingName): string | undefined => {
     const fromExplicit = (explicit as Record<string, unknown>)[name];
     if (typeof fromExplicit === "string" && fromExplicit.trim() !== "") return fromExplicit.trim();
+    if (typeof fromExplicit === "boolean") return String(fromExplicit);
     const src = SETTING_SOURCES[name];
     const fromConfig = stackConfig.get(`${CONFIG_PREFIX}:${src.config}`);
     if (fromConfig !== undefined && fromConfig.trim() !== "") return fromConfig.trim();
@@ -126,7 +143,7 @@ export function resolveSettings(
   };
   const required = (name: SettingName, what: string): string => {
     const value = lookup(name);
-    if (value === undefined) problems.push(`${what} (${name}) is not set: ${howToSet(name)}.`);
+    if (value === undefined) problems.push(`${what} (${name}) is not set: ${howToSet(name, false, via)}.`);
     return value ?? "";
   };
 
@@ -148,7 +165,7 @@ export function resolveSettings(
     problems.push(`clientId '${clientId}' is not a GUID: use the app registration's "Application (client) ID".`);
   }
 
-  const credential = explicit.credential ?? resolveCredential(explicit, stackConfig, env, lookup, problems);
+  const credential = explicit.credential ?? resolveCredential(explicit, stackConfig, env, lookup, problems, via);
 
   let caCertPem = explicit.caCertPem;
   const caCertPath = lookup("caCertPath");
@@ -191,6 +208,7 @@ function resolveCredential(
   env: NodeJS.ProcessEnv,
   lookup: (name: SettingName) => string | undefined,
   problems: string[],
+  via?: string,
 ): Credential | undefined {
   const sources: ((name: "clientSecret" | "clientCertificatePath" | "federatedTokenFile") => string | undefined)[] = [
     (name) => nonEmpty(explicit[name]),
@@ -198,6 +216,10 @@ function resolveCredential(
     (name) => SETTING_SOURCES[name].env.map((v) => nonEmpty(env[v])).find((v) => v !== undefined),
   ];
   const sendX5c = parseBoolean(lookup("sendCertificateChain"), false);
+  const explicitPem = nonEmpty(explicit.clientCertificatePem);
+  if (explicitPem && !nonEmpty(explicit.clientSecret)) {
+    return certificateFromPem(explicitPem, `${via ?? "explicit"} clientCertificatePem`, sendX5c, problems);
+  }
   for (const source of sources) {
     const secret = source("clientSecret");
     if (secret) {
@@ -211,8 +233,8 @@ function resolveCredential(
   }
   problems.push(
     "no credential is set. Set one of: the client secret " +
-      `(${howToSet("clientSecret", true)}); a PEM file holding the certificate and its private key ` +
-      `(${howToSet("clientCertificatePath")}); or a federated token file (${howToSet("federatedTokenFile")}).`,
+      `(${howToSet("clientSecret", true, via)}); a PEM file holding the certificate and its private key ` +
+      `(${howToSet("clientCertificatePath", false, via)}); or a federated token file (${howToSet("federatedTokenFile", false, via)}).`,
   );
   return undefined;
 }
@@ -226,17 +248,22 @@ function readCertificateFile(path: string, sendX5c: boolean, problems: string[])
     problems.push(`clientCertificatePath '${path}' cannot be read (${(err as NodeJS.ErrnoException).code ?? err}).`);
     return undefined;
   }
+  return certificateFromPem(text, `clientCertificatePath '${path}'`, sendX5c, problems);
+}
+
+/** A certificate credential from a PEM bundle (certificate + unencrypted key); `what` names it in problems. */
+function certificateFromPem(text: string, what: string, sendX5c: boolean, problems: string[]): Credential | undefined {
   const split = splitPemBundle(text);
   if (split.encryptedKey) {
     problems.push(
-      `clientCertificatePath '${path}' holds an encrypted private key; password-protected keys are not supported. ` +
+      `${what} holds an encrypted private key; password-protected keys are not supported. ` +
         "Export the key without a password (openssl pkcs8 -nocrypt) and keep the file secret.",
     );
     return undefined;
   }
   if (!split.certificatePem || !split.privateKeyPem) {
     problems.push(
-      `clientCertificatePath '${path}' must be a PEM file containing both the certificate and its private key ` +
+      `${what} must be PEM text containing both the certificate and its private key ` +
         `(found ${split.certificatePem ? "a certificate" : "no certificate"} and ${split.privateKeyPem ? "a key" : "no private key"}).`,
     );
     return undefined;

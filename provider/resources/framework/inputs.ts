@@ -1,10 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { connectionInput, environmentName } from "./connection-input";
+import { duration, GUID_PATTERN } from "./scalars";
+
+export { duration, GUID_PATTERN, parseDuration } from "./scalars";
 
 /** The value Pulumi passes for inputs not yet known during preview (`pulumi.runtime.unknownValue`). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-export const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export const guid = (what: string) => z.string().regex(GUID_PATTERN, `must be a GUID like 5b1f…-…-…-…-…, the ${what}`);
 
@@ -19,35 +21,20 @@ export const code = (max: number) =>
 
 export const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-
-/** Parses a Go-style duration (`90s`, `20m`, `1h`) to milliseconds. */
-export function parseDuration(value: string): number | undefined {
-  const match = DURATION.exec(value.trim());
-  if (!match) return undefined;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as "ms" | "s" | "m" | "h"];
-  return Number(match[1]) * unit;
-}
-
-export const duration = z
-  .string()
-  .refine((v) => parseDuration(v) !== undefined, 'must be a duration like "90s", "20m" or "1h"');
-
 export const timeouts = z
   .object({ create: duration.optional(), update: duration.optional(), delete: duration.optional() })
   .strict();
 
 /** Inputs every resource takes: where it lives, whether it may take over an existing object, its deadlines. */
 export const commonInputs = {
-  environment: z
-    .string()
-    .regex(
-      /^[A-Za-z][A-Za-z0-9_-]{0,29}$/,
-      "must be a BC environment name (a letter, then ≤29 letters, digits, _ or -)",
-    )
-    .optional(),
+  connection: connectionInput.optional(),
+  environment: environmentName.optional(),
   adopt: z.boolean().optional(),
+  /** Delete an adopted object on destroy or replace too (default: it is left in place, as it was found). */
+  deleteAdopted: z.boolean().optional(),
   timeouts: timeouts.optional(),
+  /** `<project>/<stack>/<Kind>/<name>`, set by the SDK: the owner of create intents (framework/intents.ts). */
+  owner: z.string().min(1, "is set by the SDK (the resource's stack and name); do not set it").optional(),
 };
 
 /** Inputs with Pulumi's bookkeeping removed. */
