@@ -1,23 +1,29 @@
 #!/usr/bin/env node
 /**
- * `pulumi-businesscentral` command line (package.json `bin`). One command today:
+ * `pulumi-businesscentral` command line (package.json `bin`):
  *
  *   pulumi-businesscentral doctor [--json] [--tenant-id …] [--client-id …] [--environment …] …
+ *   pulumi-businesscentral export --environment <name> [--out file.ts] [connection flags as for doctor]
  *
  * Settings come from flags, then the same environment variables the provider reads (AZURE_TENANT_ID,
  * AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE,
  * AZURE_AUTHORITY_HOST, BC_ENVIRONMENT, BC_API_BASE_URL, BC_CA_CERT_PATH). There is deliberately no flag for the
  * client secret: it would end up in shell history and process listings.
  */
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type ExplicitSettings, resolveSettings, SettingsError, SETTING_SOURCES } from "./config";
 import { formatReport, runDoctor, type DoctorReport } from "./doctor";
+import { exportEnvironment } from "./export";
 import { closeSharedDispatchers } from "./http/dispatcher";
 import { redactText } from "./redact";
 
 const USAGE = `Usage: pulumi-businesscentral doctor [options]
+       pulumi-businesscentral export --environment <name> [--out <file.ts>] [options]
 
-Checks the Business Central connection the provider would use and prints what to fix.
+doctor checks the Business Central connection the provider would use and prints what to fix.
+export reads an environment and prints a Pulumi TypeScript program that adopts its companies, apps, permission
+set assignments and user group memberships (adopt: true on every resource; see docs/export.md).
 
 Options:
   --tenant-id <id>                Entra tenant id (AZURE_TENANT_ID)
@@ -29,7 +35,8 @@ Options:
   --api-base-url <url>            BC API host (BC_API_BASE_URL; default https://api.businesscentral.dynamics.com)
   --admin-api-version <v>         Admin Center API version (BC_ADMIN_API_VERSION; default v2.28)
   --ca-cert <path>                extra CA certificate to trust, e.g. the emulator's (BC_CA_CERT_PATH)
-  --json                          print the report as JSON
+  --json                          print the report as JSON (doctor)
+  --out <file.ts>                 write the exported program to this file instead of stdout (export)
   -h, --help                      show this help
 
 The client secret is read from AZURE_CLIENT_SECRET only.
@@ -61,7 +68,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     return 0;
   }
   const command = positionals[0];
-  if (command !== "doctor") {
+  if (command !== "doctor" && command !== "export") {
     io.stderr(`${command ? `Unknown command '${command}'.` : "No command given."}\n\n${USAGE}\n`);
     return 2;
   }
@@ -78,6 +85,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   };
   // --ca-cert is a path: pass it like the environment variable so it is read and reported the same way.
   const env = { ...io.env, ...(values["ca-cert"] ? { BC_CA_CERT_PATH: values["ca-cert"] } : {}) };
+  if (command === "export") return runExport(explicit, env, values.out, io);
 
   let report: DoctorReport;
   try {
@@ -111,6 +119,33 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   return report.ok ? 0 : 1;
 }
 
+/** `export`: the program goes to stdout or `--out`; failures (settings, access) go to stderr with exit code 1. */
+async function runExport(
+  explicit: ExplicitSettings,
+  env: NodeJS.ProcessEnv,
+  out: string | undefined,
+  io: CliIo,
+): Promise<number> {
+  try {
+    const settings = resolveSettings(explicit, undefined, env);
+    const program = await exportEnvironment(settings);
+    if (out === undefined) io.stdout(program);
+    else {
+      writeFileSync(out, program);
+      io.stderr(`wrote ${out} (environment '${settings.environment}')\n`);
+    }
+    return 0;
+  } catch (err) {
+    const problem = err instanceof SettingsError ? err.problems.join(" ") : ((err as Error).message ?? String(err));
+    io.stderr(
+      `export failed: ${redactText(problem)}\nRun pulumi-businesscentral doctor with the same settings to see what to fix.\n`,
+    );
+    return 1;
+  } finally {
+    await closeSharedDispatchers();
+  }
+}
+
 function parse(argv: string[]) {
   return parseArgs({
     args: argv,
@@ -126,6 +161,7 @@ function parse(argv: string[]) {
       "admin-api-version": { type: "string" },
       "ca-cert": { type: "string" },
       json: { type: "boolean", default: false },
+      out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
