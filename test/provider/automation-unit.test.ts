@@ -19,6 +19,8 @@ beforeAll(async () => {
     apiBaseUrl: server.url,
     tenantId: TENANT,
     environment: "production",
+    // The tests change the server's answer between calls: no shared read may outlive one call.
+    snapshots: { maxAgeMs: 0 },
   });
 });
 afterAll(async () => {
