@@ -21,7 +21,8 @@ export interface GetUserResult {
   userSecurityId: string;
   userName: string;
   displayName: string;
-  state: "Enabled" | "Disabled";
+  /** `Enabled` or `Disabled` (as BC sends it, decoded). */
+  state: string;
   contactEmail: string;
   environment: string;
 }
@@ -53,7 +54,8 @@ export interface GetPermissionSetArgs extends LookupConnectionArgs {
 export interface GetPermissionSetResult {
   roleId: string;
   displayName: string;
-  scope: "System" | "Tenant";
+  /** `System` or `Tenant`. */
+  scope: string;
   appId: string;
   extensionName: string;
   environment: string;
