@@ -5,7 +5,7 @@
  */
 import { BcApiError, ResponseShapeError, TransportError } from "../errors";
 import type { HttpClient } from "../http/client";
-import type { HttpRequest, HttpResponse } from "../http/types";
+import type { FileBody, HttpRequest, HttpResponse } from "../http/types";
 import { type QueryOptions, queryString } from "./odata";
 import { type EntitySchema, parseEntity } from "./schemas";
 import { type SnapshotOptions, Snapshots } from "./snapshots";
@@ -156,7 +156,11 @@ export class AutomationClient {
   }
 
   /** PATCH binary content into a media property (`…/content`, `…/extensionContent`): 204 expected, any 2xx accepted. */
-  async putMedia(url: string, bytes: Uint8Array, options: CallOptions & { contentType?: string } = {}): Promise<void> {
+  async putMedia(
+    url: string,
+    bytes: Uint8Array | FileBody,
+    options: CallOptions & { contentType?: string } = {},
+  ): Promise<void> {
     await this.write({
       method: "PATCH",
       url,

@@ -5,6 +5,7 @@
  */
 import { sendOnce } from "../http/reconcile";
 import { pollUntilDone } from "../polling";
+import type { FileBody } from "../http/types";
 import type { AutomationClient, CallOptions, ListOptions } from "./client";
 import { eqFilter, keySegment } from "./odata";
 import { type ConfigurationPackage, entities, type RapidStartStatus } from "./schemas";
@@ -72,7 +73,7 @@ export function configurationPackagesApi(client: AutomationClient) {
       companyId: string,
       id: string,
       code: string,
-      bytes: Uint8Array,
+      bytes: Uint8Array | FileBody,
       options: CallOptions = {},
     ): Promise<void> {
       const url = `${entity(companyId, id)}/file${keySegment(code.toUpperCase(), "string")}/content`;

@@ -8,6 +8,7 @@
  */
 import { AmbiguousOutcomeError, isNotFound } from "../errors";
 import { pollUntilDone } from "../polling";
+import type { FileBody } from "../http/types";
 import type { AutomationClient, CallOptions, ListOptions } from "./client";
 import { eqFilter, keySegment } from "./odata";
 import {
@@ -142,7 +143,7 @@ export function extensionUploadApi(client: AutomationClient) {
       }
     },
     /** `PATCH extensionUpload({id})/extensionContent` with the `.app` bytes (204). */
-    async putContent(systemId: string, bytes: Uint8Array, options: Scoped = {}): Promise<void> {
+    async putContent(systemId: string, bytes: Uint8Array | FileBody, options: Scoped = {}): Promise<void> {
       await client.putMedia(`${await entity(systemId, options.companyId)}/extensionContent`, bytes, options);
     },
     /** `Microsoft.NAV.upload`: starts the deployment (asynchronous; follow it in extensionDeploymentStatus). */

@@ -149,11 +149,12 @@ export class Snapshots {
       if (method === "DELETE" || !succeeded) this.invalidate(["automationCompanies", "users", "securityGroups"]);
       return;
     }
-    if (/\/users\(/.test(path)) return this.invalidate(["users"]);
-    if (/\/securityGroups(\(|$)/.test(path)) return this.invalidate(["securityGroups"]);
-    if (/\/(extensions|extensionUpload)(\(|$)/.test(path)) return this.invalidate(["permissionSets"]);
+    if (/\/users\(/.test(path)) this.invalidate(["users"]);
+    else if (/\/securityGroups(\(|$)/.test(path)) this.invalidate(["securityGroups"]);
+    // Installing or removing an extension adds or removes the permission sets it defines.
+    else if (/\/(extensions|extensionUpload)(\(|$)/.test(path)) this.invalidate(["permissionSets"]);
     // Anything else (a RapidStart apply can write any table): nothing shared survives.
-    this.invalidate();
+    else this.invalidate();
   }
 
   /** Drops the named collections (all when none named), in every scope. */

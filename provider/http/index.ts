@@ -11,5 +11,6 @@ export {
 } from "./limiter";
 export { DEFAULT_RETRY_OPTIONS, backoffDelay, parseRetryAfter, retryPolicy, type RetryOptions } from "./retry";
 export { sendOnce } from "./reconcile";
-export type { HttpRequest, HttpResponse, Method } from "./types";
-export { isIdempotent } from "./types";
+export type { FileBody, HttpRequest, HttpResponse, Method } from "./types";
+export { isFileBody, isIdempotent } from "./types";
+export { fileBody } from "./transport";

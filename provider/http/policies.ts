@@ -6,7 +6,7 @@ import type { TokenSource } from "../auth/token-provider";
 import { debug, isDebugEnabled } from "../debug";
 import { redactHeaders, redactText, redactUrl } from "../redact";
 import type { PrincipalLimiter } from "./limiter";
-import type { HttpResponse, Next, PipelineRequest, Policy } from "./types";
+import { type HttpResponse, isFileBody, type Next, type PipelineRequest, type Policy } from "./types";
 
 /**
  * Adds `Authorization: Bearer …`. On 401 the token is discarded and the request sent once more with a fresh one:
@@ -80,6 +80,7 @@ function describeBody(body: PipelineRequest["body"]): string {
   if (body === undefined) return "";
   if (typeof body === "string") return ` body ${redactText(truncate(body, 1000))}`;
   if (body instanceof Uint8Array) return ` body <${body.byteLength} bytes>`;
+  if (isFileBody(body)) return ` body <${body.size} bytes from a file>`;
   return " body <form data>";
 }
 

@@ -2,8 +2,9 @@
  * The innermost step: one attempt over undici, and a classification of how it failed. Whether a failed attempt
  * may have reached the server decides whether a non-idempotent request can be sent again (policies/retry).
  */
+import { createReadStream, statSync } from "node:fs";
 import { type Dispatcher, request } from "undici";
-import type { HttpResponse, PipelineRequest } from "./types";
+import { type FileBody, type HttpResponse, isFileBody, type PipelineRequest } from "./types";
 
 /** Why an attempt produced no response. */
 export class AttemptFailure extends Error {
@@ -43,10 +44,11 @@ export function transport(dispatcher: Dispatcher) {
   return async function send(req: PipelineRequest, signal?: AbortSignal): Promise<HttpResponse> {
     let res: Dispatcher.ResponseData;
     try {
+      const file = isFileBody(req.body) ? req.body : undefined;
       res = await request(req.url, {
         method: req.method,
-        headers: req.headers,
-        body: req.body as Dispatcher.RequestOptions["body"],
+        headers: file ? { ...req.headers, "content-length": String(file.size) } : req.headers,
+        body: file ? createReadStream(file.path) : (req.body as Dispatcher.RequestOptions["body"]),
         dispatcher,
         signal,
       });
@@ -67,6 +69,11 @@ export function transport(dispatcher: Dispatcher) {
     }
     return { status: res.statusCode, headers, body, attempts: req.attempt, tokenRoles: req.tokenRoles };
   };
+}
+
+/** A body streamed from `path` (its size read now; the file must not change until the request is done). */
+export function fileBody(path: string): FileBody {
+  return { kind: "file", path, size: statSync(path).size };
 }
 
 export function classify(err: unknown, signal?: AbortSignal): AttemptFailure {

@@ -2,12 +2,23 @@ import type { Service } from "../errors";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+/**
+ * A request body streamed from a file, opened afresh for every attempt: a 100 MB `.app` upload then costs the
+ * process a few stream buffers, not the file (`fileBody(path)` builds one).
+ */
+export interface FileBody {
+  kind: "file";
+  path: string;
+  /** Bytes, sent as Content-Length (BC's gateway wants a length, not chunked uploads [INF]). */
+  size: number;
+}
+
 export interface HttpRequest {
   method: Method;
   /** Absolute URL. */
   url: string;
   headers?: Record<string, string>;
-  body?: string | Uint8Array | FormData;
+  body?: string | Uint8Array | FormData | FileBody;
   /**
    * Whether the request may be sent again after an ambiguous failure. Default: GET, PUT, DELETE, and PATCH with
    * If-Match are; POST is not (creates and actions are "starts" that must not run twice).
@@ -47,6 +58,10 @@ export interface PipelineRequest extends HttpRequest {
 
 export type Next = (req: PipelineRequest) => Promise<HttpResponse>;
 export type Policy = (req: PipelineRequest, next: Next) => Promise<HttpResponse>;
+
+export function isFileBody(body: unknown): body is FileBody {
+  return typeof body === "object" && body !== null && (body as { kind?: unknown }).kind === "file";
+}
 
 /** Whether a request may be replayed blindly (see HttpRequest.idempotent). */
 export function isIdempotent(req: HttpRequest): boolean {

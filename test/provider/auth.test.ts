@@ -241,7 +241,7 @@ describe("a token expiring mid-run", () => {
     const until = Date.now() + 5_500;
     let calls = 0;
     while (Date.now() < until) {
-      await api.companies.list();
+      await api.companies.list({ maxPageSize: 20_000 }); // sent every time (a plain list is shared)
       calls++;
       await new Promise((r) => setTimeout(r, 150));
     }
@@ -257,12 +257,12 @@ describe("a token expiring mid-run", () => {
     const port = Number(new URL(first.baseUrl).port);
     try {
       const api = connect(settingsFor(first)).automation();
-      await api.companies.list();
+      await api.companies.list({ maxPageSize: 20_000 });
       // Restart on the same port and CA with a new token-signing key: the cached token no longer verifies.
       await first.stop();
       rmSync(join(stateDir, "entra-signing-key.json"));
       first = await startTestEmulator({ stateDir, port });
-      expect((await api.companies.list()).length).toBeGreaterThan(0);
+      expect((await api.companies.list({ maxPageSize: 20_000 })).length).toBeGreaterThan(0);
       const apiCalls = first.requests().filter((r) => r.path.startsWith("/v2.0/"));
       expect(apiCalls.map((r) => r.status)).toEqual([401, 200]);
     } finally {

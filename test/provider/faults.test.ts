@@ -14,6 +14,9 @@ import { HttpClient } from "../../provider/http/client";
 import { sharedDispatcher } from "../../provider/http/dispatcher";
 import { resetProviderCaches, settingsFor, startTestEmulator } from "./helpers/emu";
 
+/** A list with a paging option is always sent (a plain list is one read shared by the whole run). */
+const EVERY_TIME = { maxPageSize: 20_000 };
+
 let emu: RunningEmulator;
 beforeAll(async () => {
   // The emulator's own concurrency gate is widened so what it measures is the client's limiter.
@@ -32,10 +35,10 @@ const fired = (id: string) => emu.faults.list().find((f) => f.id === id)?.fired 
 describe("throttling and transient failures", () => {
   it("survives 429 with Retry-After, waiting as told", async () => {
     const a = api();
-    await a.companies.list(); // token and company cached first
+    await a.companies.list(EVERY_TIME); // token and company cached first
     const rule = emu.faults.add({ method: "GET", path: "*/companies", status: 429, retryAfter: 1, count: 1 });
     const started = Date.now();
-    expect((await a.companies.list()).length).toBeGreaterThan(0);
+    expect((await a.companies.list(EVERY_TIME)).length).toBeGreaterThan(0);
     expect(fired(rule.id)).toBe(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
@@ -63,7 +66,7 @@ describe("throttling and transient failures", () => {
     const limited = await startTestEmulator({ limits: { windowRequests: 5, windowMs: 1000 } });
     try {
       const a = connect(settingsFor(limited), FAST).automation();
-      const results = await Promise.all(Array.from({ length: 8 }, () => a.companies.list()));
+      const results = await Promise.all(Array.from({ length: 8 }, () => a.companies.list(EVERY_TIME)));
       expect(results.every((r) => r.length > 0)).toBe(true);
       expect(limited.requests().some((r) => r.status === 429)).toBe(true);
     } finally {
@@ -144,7 +147,7 @@ describe("the per-principal limiter, measured at the emulator", () => {
     const slow = await startTestEmulator({ limits: { maxConcurrent: 50 }, latency: { kind: "fixed", ms: 40 } });
     try {
       const a = connect(settingsFor(slow)).automation();
-      await Promise.all(Array.from({ length: 40 }, () => a.companies.list()));
+      await Promise.all(Array.from({ length: 40 }, () => a.companies.list(EVERY_TIME)));
       expect(slow.maxConcurrent()).toBe(5);
 
       // Control: without the client's limiter the same burst exceeds 5 at the server.
@@ -158,7 +161,7 @@ describe("the per-principal limiter, measured at the emulator", () => {
           environment: settings.environment,
         },
       );
-      await Promise.all(Array.from({ length: 40 }, () => unlimited.companies.list()));
+      await Promise.all(Array.from({ length: 40 }, () => unlimited.companies.list(EVERY_TIME)));
       expect(slow.maxConcurrent()).toBeGreaterThan(5);
     } finally {
       await slow.stop();
