@@ -118,11 +118,17 @@ export function configSetArgs(key: string, value: string, secret: boolean): { ar
 /** `npm pack` of the repository into `dest` (runs prepack: builds sdk/provider/formats). Returns the tarball path. */
 export function packTarball(dest: string): string {
   mkdirSync(dest, { recursive: true });
-  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", dest], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  let out: string;
+  try {
+    out = execFileSync("npm", ["pack", "--json", "--pack-destination", dest], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    throw new Error(`npm pack failed (its prepack builds the package):\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+  }
   const info = JSON.parse(out.slice(out.indexOf("["))) as { filename: string }[];
   return join(dest, info[0].filename);
 }

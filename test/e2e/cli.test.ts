@@ -5,7 +5,8 @@
  * preview --diff --expect-no-changes, refresh, destroy. Offline backend and passphrase secrets.
  *
  * Env: E2E_PULUMI_VERSION=<version or range> installs that @pulumi/pulumi instead of `latest` (used to verify the
- * peer range's floor); E2E_TARBALL=<path> uses an existing tarball instead of packing the repository.
+ * peer range's floor, with E2E_TYPESCRIPT_VERSION=^5 as SDKs before 3.2xx refuse TypeScript 6); E2E_TARBALL=<path> uses
+ * an existing tarball instead of packing the repository; E2E_KEEP=1 keeps the temp folder.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -58,7 +59,10 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "bc-cli-e2e-"));
   project = join(work, "infra");
   const tarball = process.env.E2E_TARBALL ?? packTarball(join(work, "pack"));
-  await createConsumer(project, tarball, { pulumiVersion: process.env.E2E_PULUMI_VERSION });
+  await createConsumer(project, tarball, {
+    pulumiVersion: process.env.E2E_PULUMI_VERSION,
+    typescriptVersion: process.env.E2E_TYPESCRIPT_VERSION,
+  });
   emu = await startEmulator({ timeScale: 0.01 });
   env = cliEnv(join(work, "state"));
 }, 600_000);
