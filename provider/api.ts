@@ -16,6 +16,7 @@ export {
   principalKey,
 } from "./config";
 export { connect, type BcConnection, type ConnectOptions } from "./connection";
+export { explicitSettingsOf } from "./resources/framework/connection-input";
 export {
   AmbiguousOutcomeError,
   BcApiError,

@@ -5,10 +5,15 @@ export { Extension, type ExtensionArgs, type AppSourceSource } from "./extension
 export { UserGroupMember, type UserGroupMemberArgs } from "./user-group-member";
 export { PermissionSetAssignment, type PermissionSetAssignmentArgs } from "./permission-set-assignment";
 export type { ConnectionArgs, Timeouts, AdoptArgs } from "./common";
+export { Tenant, type TenantArgs, type ConnectionInput } from "./connection";
 export {
   getUser,
+  getUserOutput,
   getCompany,
+  getCompanyOutput,
   getPermissionSet,
+  getPermissionSetOutput,
+  type LookupConnectionArgs,
   type GetUserArgs,
   type GetUserResult,
   type GetCompanyArgs,

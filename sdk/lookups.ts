@@ -1,16 +1,26 @@
 /**
- * Lookups for programs: read a user, a company or a permission set of a Business Central environment while the
- * program runs (not resources: nothing is recorded in state). They use the stack's `businesscentral:*` config,
- * then the same environment variables as the provider (docs/authentication.md). The client is loaded on first
- * call (dynamic import), so importing the SDK stays light.
+ * Lookups for programs, in Pulumi's invoke shape: `getX(args, opts)` returns a promise, `getXOutput(args, opts)`
+ * takes `Input`s and returns an `Output`. They read a user, a company or a permission set of a Business Central
+ * environment while the program runs (nothing is recorded in state), through the `connection` argument, then the
+ * stack's `businesscentral:*` config, then the provider's environment variables (docs/authentication.md). The
+ * client is loaded on first call (dynamic import), so importing the SDK stays light.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as Api from "../provider/api";
+import type { ConnectionInput } from "./connection";
+
+/** A connection whose values are known (what `getX` takes; `getXOutput` takes `Input`s of the same). */
+export type ResolvedConnection = { [K in keyof ConnectionInput]?: pulumi.Unwrap<ConnectionInput[K]> };
 
 export interface LookupConnectionArgs {
-  /** Environment to read (default: `businesscentral:environment`, then `BC_ENVIRONMENT`). */
+  /** Environment to read (default: `connection.environment`, `businesscentral:environment`, then `BC_ENVIRONMENT`). */
   environment?: string;
+  /** How to reach BC (default: stack config, then environment variables). */
+  connection?: ResolvedConnection;
 }
+
+/** `getXOutput` arguments: every field an `Input`. */
+export type OutputArgs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
 export interface GetUserArgs extends LookupConnectionArgs {
   /** BC user name (case-insensitive; BC stores it upper-case), e.g. `ADMIN`. */
@@ -35,6 +45,9 @@ export interface GetCompanyArgs extends LookupConnectionArgs {
 }
 
 export interface GetCompanyResult {
+  /** The company id (as `Company.companyId`). */
+  companyId: string;
+  /** The same id (kept for programs written against earlier versions). */
   id: string;
   name: string;
   displayName: string;
@@ -68,20 +81,29 @@ async function load<T>(module: Promise<T>): Promise<T> {
   return loaded.default && typeof loaded.default === "object" ? loaded.default : loaded;
 }
 
-async function automationFor(environment: string | undefined): Promise<Api.AutomationApi> {
+async function automationFor(args: LookupConnectionArgs): Promise<Api.AutomationApi> {
   const api = await load(import("../provider/api.js"));
   const config = new pulumi.Config("businesscentral");
   const stackConfig: Api.StackConfig = {
     get: (key) => (key.startsWith("businesscentral:") ? config.get(key.slice("businesscentral:".length)) : undefined),
   };
-  const settings = api.resolveSettings(environment ? { environment } : {}, stackConfig);
+  const explicit = api.explicitSettingsOf(args.connection, args.environment);
+  const settings = api.resolveSettings(explicit, stackConfig, process.env, { explicitInput: "connection" });
   return api.connect(settings).automation(settings.environment);
 }
 
+/** `getXOutput` from `getX`: resolves the `Input`s, then looks up (secret when the connection is). */
+function outputOf<A, R>(
+  lookup: (args: A, opts?: pulumi.InvokeOptions) => Promise<R>,
+): (args: OutputArgs<A>, opts?: pulumi.InvokeOptions) => pulumi.Output<R> {
+  return (args, opts) =>
+    pulumi.output(args).apply((resolved) => lookup(resolved as unknown as A, opts)) as unknown as pulumi.Output<R>;
+}
+
 /** A BC user by user name; fails naming `userName` if there is none. */
-export async function getUser(args: GetUserArgs): Promise<GetUserResult> {
+export async function getUser(args: GetUserArgs, _opts?: pulumi.InvokeOptions): Promise<GetUserResult> {
   if (!args?.userName) throw new Error('getUser: userName is required (e.g. { userName: "ADMIN" })');
-  const automation = await automationFor(args.environment);
+  const automation = await automationFor(args);
   const user = await automation.users.findByUserName(args.userName);
   if (!user) {
     throw new Error(
@@ -99,10 +121,10 @@ export async function getUser(args: GetUserArgs): Promise<GetUserResult> {
 }
 
 /** A company by `name` or `displayName`; fails listing the companies if there is no match. */
-export async function getCompany(args: GetCompanyArgs): Promise<GetCompanyResult> {
+export async function getCompany(args: GetCompanyArgs, _opts?: pulumi.InvokeOptions): Promise<GetCompanyResult> {
   const given = [args?.name, args?.displayName].filter((v) => v !== undefined && v !== "");
   if (given.length !== 1) throw new Error("getCompany: give exactly one of name or displayName");
-  const automation = await automationFor(args.environment);
+  const automation = await automationFor(args);
   const companies = await automation.companies.list();
   const company = companies.find((c) =>
     args.name !== undefined && args.name !== "" ? c.name === args.name : c.displayName === args.displayName,
@@ -114,6 +136,7 @@ export async function getCompany(args: GetCompanyArgs): Promise<GetCompanyResult
     );
   }
   return {
+    companyId: company.id.toLowerCase(),
     id: company.id.toLowerCase(),
     name: company.name,
     displayName: company.displayName,
@@ -123,9 +146,12 @@ export async function getCompany(args: GetCompanyArgs): Promise<GetCompanyResult
 }
 
 /** The one permission set a role id (narrowed by scope/appId) means; ambiguous or unknown ids fail with candidates. */
-export async function getPermissionSet(args: GetPermissionSetArgs): Promise<GetPermissionSetResult> {
+export async function getPermissionSet(
+  args: GetPermissionSetArgs,
+  _opts?: pulumi.InvokeOptions,
+): Promise<GetPermissionSetResult> {
   if (!args?.roleId) throw new Error('getPermissionSet: roleId is required (e.g. { roleId: "D365 BUS FULL ACCESS" })');
-  const automation = await automationFor(args.environment);
+  const automation = await automationFor(args);
   const { resolvePermissionSet } = await load(import("../provider/resources/permission-set-assignment.js"));
   try {
     const set = await resolvePermissionSet(automation, {
@@ -145,3 +171,10 @@ export async function getPermissionSet(args: GetPermissionSetArgs): Promise<GetP
     throw new Error(`getPermissionSet: ${(err as Error).message}`);
   }
 }
+
+/** `getUser` with `Input` arguments, as an `Output`. */
+export const getUserOutput = outputOf(getUser);
+/** `getCompany` with `Input` arguments, as an `Output`. */
+export const getCompanyOutput = outputOf(getCompany);
+/** `getPermissionSet` with `Input` arguments, as an `Output`. */
+export const getPermissionSetOutput = outputOf(getPermissionSet);

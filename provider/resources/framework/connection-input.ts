@@ -5,7 +5,7 @@
  * variables (provider/config.ts). The SDK marks the whole object secret.
  */
 import { z } from "zod";
-import type { ExplicitSettings } from "../../config";
+import { type ExplicitSettings, SettingsError } from "../../config";
 import { duration, GUID_PATTERN } from "./scalars";
 
 export const ENVIRONMENT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,29}$/;
@@ -53,8 +53,12 @@ export const CREDENTIAL_FIELDS = [
 /** Explicit settings from a resource's `connection` and top-level `environment` (which wins). */
 export function explicitSettingsOf(connection: unknown, environment: unknown): ExplicitSettings {
   const given = connectionInput.safeParse(connection ?? {});
-  const values: ConnectionInput = given.success ? given.data : {};
-  const { propagationTimeout: _wait, ...settings } = values;
+  if (!given.success) {
+    throw new SettingsError(
+      given.error.issues.map((issue) => `connection.${issue.path.map(String).join(".") || "(object)"} ${issue.message}`),
+    );
+  }
+  const { propagationTimeout: _wait, ...settings } = given.data;
   const top = typeof environment === "string" && environment !== "" ? environment : undefined;
   return { ...settings, ...(top ? { environment: top } : {}) };
 }

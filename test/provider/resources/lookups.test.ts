@@ -97,3 +97,27 @@ describe("getPermissionSet", () => {
     await expect(lookups.getPermissionSet({ roleId: "NOPE" })).rejects.toThrow(/no permission set 'NOPE'/);
   });
 });
+
+describe("lookups with a connection argument", () => {
+  it("use the connection's values before the environment's, and return companyId like the resource", async () => {
+    const connection = {
+      tenantId: emu.tenantId,
+      clientId: emu.clientId,
+      clientSecret: emu.clientSecret,
+      environment: "sandbox-24",
+      authorityHost: emu.authorityHost,
+      apiBaseUrl: emu.baseUrl,
+      caCertPem: emu.caCertPem,
+    };
+    const company = await lookups.getCompany({ name: "CRONUS USA, Inc.", connection });
+    expect(company.environment).toBe("sandbox-24");
+    expect(company.companyId).toBe(env("sandbox-24").companies[0]!.id.toLowerCase());
+    expect(company.id).toBe(company.companyId);
+  });
+
+  it("name the connection field first when a setting is wrong", async () => {
+    await expect(
+      lookups.getUser({ userName: "JOE", connection: { tenantId: emu.tenantId, clientId: "not-a-guid" } }),
+    ).rejects.toThrow(/connection\.clientId must be a GUID/);
+  });
+});
