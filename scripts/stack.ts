@@ -13,6 +13,7 @@ import { openStack } from "./lib/pulumi-stack";
 
 const PROGRAMS: Record<string, () => Promise<Record<string, unknown>>> = {
   "hydrate-tenant": () => require("../examples/hydrate-tenant/program").hydrateTenant(),
+  "test-sandbox": () => require("../examples/test-sandbox/program").testSandbox(),
 };
 
 async function main() {
@@ -24,12 +25,20 @@ async function main() {
       "state-dir": { type: "string" },
       "config-file": { type: "string" },
       diff: { type: "boolean" },
+      // A compiled program file (e.g. one written by `pulumi-businesscentral export`), run instead of an example.
+      program: { type: "string" },
     },
   });
   const op = positionals[0];
   if (!["up", "preview", "refresh", "destroy"].includes(op ?? ""))
     throw new Error("operation must be up, preview, refresh or destroy");
-  const program = PROGRAMS[values.example ?? ""];
+  const programFile = values.program ? require("node:path").resolve(values.program) : undefined;
+  const program = programFile
+    ? async () => {
+        require(programFile);
+        return {};
+      }
+    : PROGRAMS[values.example ?? ""];
   if (!program) throw new Error(`unknown example '${values.example}'`);
   if (!values["state-dir"]) throw new Error("--state-dir is required");
   const config = values["config-file"] ? (JSON.parse(readFileSync(values["config-file"], "utf8")) as ConfigMap) : {};
