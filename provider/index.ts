@@ -3,6 +3,7 @@
  * dynamic-provider process: `configure` stores the stack config, `handler(kind)` returns a resource's methods.
  */
 import { setStackConfig } from "./resources/framework/context";
+import { installEngineWatchdog, isDynamicProviderProcess } from "./watchdog";
 import type { ResourceHandler } from "./resources/framework/handler";
 import { companyHandler } from "./resources/company";
 import { configurationPackageHandler } from "./resources/configuration-package";
@@ -14,6 +15,8 @@ import { userGroupMemberHandler } from "./resources/user-group-member";
 export type { ResourceHandler } from "./resources/framework/handler";
 
 export async function configure(req: { config: { get(key: string): string | undefined } }): Promise<void> {
+  // Only in Pulumi's plugin process: exit when the engine is gone instead of looping on a broken pipe.
+  if (isDynamicProviderProcess()) installEngineWatchdog();
   setStackConfig(req.config);
 }
 

@@ -1,7 +1,14 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import type { ConnectionInput } from "./connection";
 
 /** Inputs every resource accepts. */
 export interface ConnectionArgs {
+  /**
+   * How to reach Business Central (tenant, app, credential, environment); default: a `Tenant` parent's connection,
+   * then stack config `businesscentral:*`, then environment variables. Stored as a secret. A different tenant or
+   * environment replaces the resource; a new credential is only recorded.
+   */
+  connection?: pulumi.Input<ConnectionInput>;
   /**
    * Business Central environment name (e.g. `production`). Default: stack config `businesscentral:environment`,
    * then the `BC_ENVIRONMENT` environment variable. Changing it replaces the resource.
@@ -22,4 +29,18 @@ export interface AdoptArgs {
    * Dynamic providers cannot use `pulumi import`; this is the way to bring existing objects under management.
    */
   adopt?: pulumi.Input<boolean>;
+  /**
+   * Delete an adopted object on destroy (or replace) too. Default `false`: an adopted object was there before this
+   * stack and is left in place, as found. Objects this stack created are always deleted (see also `retainOnDelete`).
+   */
+  deleteAdopted?: pulumi.Input<boolean>;
+}
+
+/**
+ * The `owner` input every resource passes: `<project>/<stack>/<Kind>/<name>`. A dynamic provider's create sees only
+ * its inputs; with this it records create intents, so the next run takes back what an interrupted run created
+ * (docs/reliability.md). Resource names must be unique per kind within a stack for this to hold.
+ */
+export function ownerOf(kind: string, name: string): string {
+  return `${pulumi.getProject()}/${pulumi.getStack()}/${kind}/${name}`;
 }

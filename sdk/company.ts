@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AdoptArgs, ConnectionArgs, Timeouts } from "./common";
+import { type AdoptArgs, type ConnectionArgs, type Timeouts, ownerOf } from "./common";
+import { connectionOf, connectionOptions } from "./connection";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface CompanyArgs extends ConnectionArgs, AdoptArgs {
@@ -31,8 +32,15 @@ export class Company extends pulumi.dynamic.Resource {
     super(
       providerFor("Company"),
       name,
-      { ...args, name: undefined, evaluationCompany: undefined, environment: args.environment },
-      opts,
+      {
+        ...args,
+        connection: connectionOf(args.connection, opts),
+        name: undefined,
+        evaluationCompany: undefined,
+        environment: args.environment,
+        owner: ownerOf("Company", name),
+      },
+      connectionOptions(opts),
       TYPE_MODULE,
       "Company",
     );

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AdoptArgs, ConnectionArgs, Timeouts } from "./common";
+import { type AdoptArgs, type ConnectionArgs, type Timeouts, ownerOf } from "./common";
 import { filePathOf } from "./files";
+import { connectionOf, connectionOptions } from "./connection";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface ConfigurationPackageArgs extends ConnectionArgs, AdoptArgs {
@@ -47,6 +48,7 @@ export class ConfigurationPackage extends pulumi.dynamic.Resource {
       name,
       {
         ...rest,
+        connection: connectionOf(args.connection, opts),
         filePath: filePathOf(file),
         packageId: undefined,
         fileSha256: undefined,
@@ -58,8 +60,9 @@ export class ConfigurationPackage extends pulumi.dynamic.Resource {
         importError: undefined,
         applyError: undefined,
         environment: args.environment,
+        owner: ownerOf("ConfigurationPackage", name),
       },
-      opts,
+      connectionOptions(opts),
       TYPE_MODULE,
       "ConfigurationPackage",
     );

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AdoptArgs, ConnectionArgs, Timeouts } from "./common";
+import { type AdoptArgs, type ConnectionArgs, type Timeouts, ownerOf } from "./common";
 import { filePathOf } from "./files";
+import { connectionOf, connectionOptions } from "./connection";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface AppSourceSource {
@@ -56,6 +57,7 @@ export class Extension extends pulumi.dynamic.Resource {
       name,
       {
         ...rest,
+        connection: connectionOf(args.connection, opts),
         filePath: file === undefined ? undefined : filePathOf(file),
         appId: undefined,
         name: undefined,
@@ -64,8 +66,9 @@ export class Extension extends pulumi.dynamic.Resource {
         packageId: undefined,
         fileSha256: undefined,
         environment: args.environment,
+        owner: ownerOf("Extension", name),
       },
-      opts,
+      connectionOptions(opts),
       TYPE_MODULE,
       "Extension",
     );

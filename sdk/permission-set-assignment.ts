@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConnectionArgs } from "./common";
+import { type AdoptArgs, type ConnectionArgs, ownerOf } from "./common";
+import { connectionOf, connectionOptions } from "./connection";
 import { providerFor, TYPE_MODULE } from "./shim";
 
-export interface PermissionSetAssignmentArgs extends ConnectionArgs {
+export interface PermissionSetAssignmentArgs extends ConnectionArgs, AdoptArgs {
   /** Principal: a user's security id. Exactly one of `userSecurityId`, `userName`, `securityGroupId`. */
   userSecurityId?: pulumi.Input<string>;
   /** Principal: a user name (resolved to its security id). */
@@ -22,8 +23,9 @@ export interface PermissionSetAssignmentArgs extends ConnectionArgs {
 }
 
 /**
- * A permission set assigned to a user or a security group (`userPermissions`). An identical existing
- * assignment is adopted rather than duplicated. Any change replaces the assignment.
+ * A permission set assigned to a user or a security group (`userPermissions`). An identical existing assignment
+ * (e.g. granted by hand) is refused unless `adopt: true`; an adopted one survives destroy unless `deleteAdopted: true`.
+ * Any change of the grant replaces it, creating the new grant before removing the old one.
  */
 export class PermissionSetAssignment extends pulumi.dynamic.Resource {
   declare readonly assignmentId: pulumi.Output<string>;
@@ -39,14 +41,16 @@ export class PermissionSetAssignment extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
+        connection: connectionOf(args.connection, opts),
         assignmentId: undefined,
         principalSecurityId: undefined,
         roleName: undefined,
         resolvedScope: undefined,
         resolvedAppId: undefined,
         environment: args.environment,
+        owner: ownerOf("PermissionSetAssignment", name),
       },
-      opts,
+      connectionOptions(opts),
       TYPE_MODULE,
       "PermissionSetAssignment",
     );

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AdoptArgs, ConnectionArgs } from "./common";
+import { type AdoptArgs, type ConnectionArgs, ownerOf } from "./common";
+import { connectionOf, connectionOptions } from "./connection";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface UserGroupMemberArgs extends ConnectionArgs, AdoptArgs {
@@ -34,12 +35,14 @@ export class UserGroupMember extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
+        connection: connectionOf(args.connection, opts),
         memberId: undefined,
         groupName: undefined,
         userSecurityId: args.userSecurityId,
         environment: args.environment,
+        owner: ownerOf("UserGroupMember", name),
       },
-      opts,
+      connectionOptions(opts),
       TYPE_MODULE,
       "UserGroupMember",
     );

@@ -4,6 +4,7 @@ import type { AutomationCompany } from "../automation/schemas";
 import { BcApiError } from "../errors";
 import { defineResource, type InputsOf, type OperationContext } from "./framework/define";
 import { behaviourRule, environmentRule } from "./framework/diff";
+import { UNKNOWN } from "./framework/inputs";
 
 const inputs = {
   displayName: z.string().trim().min(1, "must not be empty").max(250, "must be at most 250 characters (BC Text[250])"),
@@ -41,6 +42,17 @@ export const companyHandler = defineResource({
   replaceOrder: "create-first",
   timeouts: { create: 5 * 60_000, update: 5 * 60_000, delete: 5 * 60_000 },
 
+  notes(values, olds) {
+    const displayName = values.displayName;
+    if (typeof olds.name === "string" && olds.name !== "") return [];
+    if (typeof displayName !== "string" || displayName.length <= NAME_LENGTH || displayName === UNKNOWN) return [];
+    return [
+      `displayName '${displayName}' is ${displayName.length} characters: BC derives the company name ` +
+        `'${displayName.slice(0, NAME_LENGTH)}' from its first ${NAME_LENGTH} (the name is the company's key; two ` +
+        "companies whose display names share those characters collide)",
+    ];
+  },
+
   // `name` is known before create (BC derives it from displayName) and never changes afterwards. Carrying it as
   // an input keeps it known during preview, so resources that use `company.name` don't show false replaces.
   prepare(values, olds) {
@@ -56,16 +68,19 @@ export const companyHandler = defineResource({
       (c) => c.name.toLowerCase() === name.toLowerCase(),
     );
     if (existing) {
-      ctx.adoptOrRefuse({
+      ctx.claimExisting({
         what: `Company '${existing.name}'`,
         id: existing.id,
-        otherwise: "choose another displayName",
+        key: name.toLowerCase(),
+        otherwise: `choose a displayName whose first ${NAME_LENGTH} characters differ`,
+        explain: nameRule(inputs.displayName, existing.displayName),
       });
       const adopted = needsUpdate(existing, inputs)
         ? await ctx.automation.automationCompanies.update(existing.id, patchOf(inputs), "*")
         : existing;
       return { id: adopted.id, outputs: outputsOf(adopted) };
     }
+    ctx.intendCreate(name.toLowerCase());
     ctx.progress(`creating company '${inputs.displayName}' in '${ctx.environment}'`);
     const created = await ctx.automation.automationCompanies.create({
       displayName: inputs.displayName,
@@ -112,6 +127,15 @@ async function deleteWhenNotInUse(ctx: OperationContext, id: string) {
       await new Promise((r) => setTimeout(r, Math.min(2000 * attempt, 15_000)));
     }
   }
+}
+
+/** BC's 30-character rule, when it is why two display names meet on one company. */
+function nameRule(wanted: string, existing: string): string | undefined {
+  if (wanted.length <= NAME_LENGTH && existing.length <= NAME_LENGTH) return undefined;
+  return (
+    `BC derives a company's name (its key) from the first ${NAME_LENGTH} characters of displayName: ` +
+    `'${wanted}' and the existing '${existing}' both become '${wanted.slice(0, NAME_LENGTH)}'.`
+  );
 }
 
 function needsUpdate(existing: AutomationCompany, inputs: Inputs) {

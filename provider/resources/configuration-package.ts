@@ -117,14 +117,17 @@ export const configurationPackageHandler = defineResource({
   async create(ctx, inputs) {
     const existing = await ctx.automation.configurationPackages.findByCode(inputs.companyId, inputs.code);
     let id: string;
+    const key = `${inputs.companyId}|${inputs.code}`.toLowerCase();
     if (existing) {
-      ctx.adoptOrRefuse({
+      ctx.claimExisting({
         what: `Configuration package '${inputs.code}' in company ${inputs.companyId}`,
         id: existing.id,
+        key,
         otherwise: "choose another code (an adopted package's file is uploaded, imported and applied again)",
       });
       id = existing.id;
     } else {
+      ctx.intendCreate(key);
       ctx.progress(`creating configuration package '${inputs.code}' in company ${inputs.companyId}`);
       const created = await ctx.automation.configurationPackages.create(inputs.companyId, {
         code: inputs.code,

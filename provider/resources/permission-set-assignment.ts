@@ -122,7 +122,7 @@ export const permissionSetAssignmentHandler = defineResource({
     { keys: ["companyId"], change: "none", why: "Only chooses the URL company." },
     behaviourRule,
   ],
-  replaceOrder: "delete-first",
+  replaceOrder: "by-key",
   timeouts: { create: 5 * 60_000, update: 5 * 60_000, delete: 5 * 60_000 },
   crossCheck: (values) => exactlyOne(values, PRINCIPAL_KEYS),
 
@@ -140,10 +140,18 @@ export const permissionSetAssignmentHandler = defineResource({
         ? `security group ${principal.grantee.securityGroupId}`
         : `user ${principal.principalSecurityId}`;
     const where = company === "" ? "all companies" : `company '${company}'`;
+    const key = [principal.principalSecurityId, set.id, company, set.scope, set.appId].join("|").toLowerCase();
     if (existing) {
-      ctx.progress(`adopting existing assignment of ${roleId} to ${who} in ${where} (${existing.id})`);
+      // A grant an administrator made by hand is never taken over silently (and destroy would remove it).
+      ctx.claimExisting({
+        what: `The assignment of ${set.id} to ${who} in ${where}`,
+        id: existing.id,
+        key,
+        otherwise: "remove the other definition of this grant",
+      });
       return { id: existing.id, outputs: outputsOf(existing, principal.principalSecurityId) };
     }
+    ctx.intendCreate(key);
     ctx.progress(`assigning ${describe(set)} to ${who} in ${where}`);
     const created = await automation.userPermissions.create(principal.grantee, wanted, { companyId });
     return { id: created.id, outputs: outputsOf(created, principal.principalSecurityId) };

@@ -128,6 +128,8 @@ export function principalRule(keys: readonly string[], resolvedKey: string): Cha
     change: "replace",
     why: "Another principal is another object. Switching from `userName` to the same user's id, or a change of case in `userName`, is no change.",
     value: identity,
+    // A new userName resolves at create: it may name the user the old assignment already has.
+    sameRowPossible: (olds, news) => identity(news, olds).startsWith("name:"),
     report: (olds, news) => {
       const changed = keys.filter((k) => isSet(news[k]) || isSet(olds[k]));
       return changed.length > 0 ? changed : [keys[0]!];

@@ -60,7 +60,7 @@ export const userGroupMemberHandler = defineResource({
     { keys: ["companyId"], change: "none", why: "Only chooses the URL company." },
     behaviourRule,
   ],
-  replaceOrder: "delete-first",
+  replaceOrder: "by-key",
   timeouts: { create: 5 * 60_000, update: 5 * 60_000, delete: 5 * 60_000 },
   crossCheck: (values) => exactlyOne(values, USER_KEYS),
 
@@ -76,15 +76,18 @@ export const userGroupMemberHandler = defineResource({
     const wanted = { code: groupCode, companyName };
     const existing = await automation.userGroupMembers.find(userSecurityId, wanted, { companyId });
     const where = companyName === "" ? "all companies" : `company '${companyName}'`;
+    const key = `${userSecurityId}|${groupCode}|${companyName}`.toLowerCase();
     if (existing) {
-      ctx.adoptOrRefuse({
+      ctx.claimExisting({
         what: `The membership of user ${user.userName} in user group '${groupCode}' for ${where}`,
         id: existing.id,
+        key,
         otherwise: "remove the other definition",
       });
       return { id: existing.id, outputs: outputsOf(existing) };
     }
     await checkGroup(automation, groupCode, companyId);
+    ctx.intendCreate(key);
     ctx.progress(`adding ${user.userName} to user group '${groupCode}' in ${where}`);
     const created = await automation.userGroupMembers.create(userSecurityId, wanted, { companyId });
     return { id: created.id, outputs: outputsOf(created) };

@@ -16,9 +16,10 @@ export async function createAppSource(ctx: OperationContext, inputs: AppSourceIn
   const existing = await installedPackage(automation, appId, companyId);
   if (existing) {
     const current = extensionVersion(existing);
-    ctx.adoptOrRefuse({
+    ctx.claimExisting({
       what: `The app ${existing.displayName} (${appId}) at ${current}`,
       id: appId,
+      key: appId.toLowerCase(),
       verb: "is already installed",
     });
     if (target === undefined || target === current) return outputsOf(existing, inputs.fileSha256);
@@ -27,6 +28,7 @@ export async function createAppSource(ctx: OperationContext, inputs: AppSourceIn
     const after = await installedPackage(automation, appId, companyId);
     return outputsOf(after ?? existing, inputs.fileSha256);
   }
+  ctx.intendCreate(appId.toLowerCase());
   ctx.progress(`installing AppSource app ${appId}${target ? ` ${target}` : ""} in '${environment}'`);
   const op = await startOnce(admin, environment, appId, "install", ctx.progress, () =>
     admin.installApp(environment, appId, {

@@ -35,6 +35,8 @@ export const extensionHandler = defineResource({
       why: "Different management paths; the same app id cannot be managed both ways.",
       value: kindOf,
       whenUnknown: "none",
+      // The same app managed another way is the same installed app: uninstall first.
+      sameRowPossible: () => true,
       report: (_olds, news) => [kindOf(news)],
     },
     {
@@ -84,7 +86,7 @@ export const extensionHandler = defineResource({
     },
     behaviourRule,
   ],
-  replaceOrder: "delete-first",
+  replaceOrder: "by-key",
   timeouts: { create: 60 * 60_000, update: 60 * 60_000, delete: 60 * 60_000 },
   crossCheck,
   prepare,

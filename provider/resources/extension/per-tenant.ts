@@ -23,14 +23,16 @@ export async function createFromFile(ctx: OperationContext, inputs: Inputs): Pro
   const existing = await installedPackage(ctx.automation, manifest.id, inputs.companyId);
   if (existing) {
     const current = extensionVersion(existing);
-    ctx.adoptOrRefuse({
+    ctx.claimExisting({
       what: `The extension ${existing.displayName} (${manifest.id}) at ${current}`,
       id: manifest.id,
+      key: manifest.id.toLowerCase(),
       verb: "is already installed",
     });
     if (current === manifest.version) return { id: manifest.id, outputs: outputsOf(existing, inputs.fileSha256) };
     refuseDowngrade("file", manifest.version, current);
   }
+  if (!existing) ctx.intendCreate(manifest.id.toLowerCase());
   return { id: manifest.id, outputs: await uploadFile(ctx, inputs, existing, "create") };
 }
 

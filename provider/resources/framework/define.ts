@@ -12,6 +12,16 @@ import { connectionFor, type ResourceConnection } from "./context";
 import { type ChangeRule, diffByRules, type PropertyBag, type ReplaceOrder } from "./diff";
 import type { ResourceHandler } from "./handler";
 import { checkInputs, commonInputs, parseDuration, serializable, userInputs } from "./inputs";
+import { checkNotes, type ClaimMethods, type Claims, claimMethods, forgetDeleted, sparedOnDelete } from "./claims";
+import { intentJournal } from "./intents";
+import { inFlightOperation } from "../../watchdog";
+import {
+  assertRecordedTenant,
+  resolveTarget,
+  targetRules,
+  waitingForPropagation,
+  withCredentialFallback,
+} from "./target";
 
 export type Phase = "create" | "update" | "delete";
 
@@ -24,23 +34,12 @@ export interface State<I, O> {
   outputs: O;
 }
 
-/** An object found where a create was about to make one. */
-export interface ExistingObject {
-  /** The sentence subject: "Company 'CONTOSO'". */
-  what: string;
-  id: string;
-  /** Default "already exists". */
-  verb?: "already exists" | "is already installed";
-  /** Another way out than adopting, e.g. "choose another displayName". */
-  otherwise?: string;
-}
+export type { Claim, ExistingObject } from "./claims";
 
 /** What operations get: the connection, progress lines, deadlines and the adoption rule. */
-export interface OperationContext extends ResourceConnection {
+export interface OperationContext extends ResourceConnection, ClaimMethods {
   progress(message: string): void;
   timeoutMs(phase: Phase): number;
-  /** Refuses to take over `found` unless the inputs say `adopt: true` (then prints that it adopts). */
-  adoptOrRefuse(found: ExistingObject): void;
 }
 
 export interface ResourceDefinition<S extends z.ZodRawShape, O extends PropertyBag> {
@@ -56,6 +55,8 @@ export interface ResourceDefinition<S extends z.ZodRawShape, O extends PropertyB
   changes: readonly ChangeRule[];
   replaceOrder: ReplaceOrder;
   timeouts: Record<Phase, number>;
+  /** Lines for the user at check (shown in preview), e.g. the company name BC will derive. */
+  notes?(values: Partial<InputsOf<S>>, olds: PropertyBag): string[];
   /** Checks across fields; gets only the fields that passed their own schema, so it runs in the same pass. */
   crossCheck?(values: Partial<InputsOf<S>>, olds: PropertyBag): pulumi.dynamic.CheckFailure[];
   /** After a clean check: computes `derived` inputs into `values` (e.g. a file's hash), or fails. */
@@ -80,9 +81,12 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
 ): DefinedResource {
   const shape = { ...commonInputs, ...def.inputs };
   const inputNames = Object.keys(shape);
-  assertEveryInputHasARule(def.kind, inputNames, def.derived ?? [], def.changes);
-  const outputOnly = new Set<string>(def.outputs);
-  const notFromProgram = [...(def.derived ?? []), ...def.outputs];
+  const changes = [...def.changes, ...targetRules];
+  // `tenantId` is resolved at check for every resource (framework/target.ts).
+  const derived = [...(def.derived ?? []), "tenantId"];
+  assertEveryInputHasARule(def.kind, inputNames, derived, changes);
+  const outputOnly = new Set<string>([...def.outputs, "adopted"]);
+  const notFromProgram = [...derived, ...def.outputs, "adopted"];
 
   type I = InputsOf<S>;
   const split = (props: PropertyBag): State<I, O> => {
@@ -91,14 +95,28 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     for (const [key, value] of Object.entries(props)) (outputOnly.has(key) ? outputs : inputs)[key] = value;
     return { inputs: inputs as I, outputs: outputs as O };
   };
-  const record = (inputs: PropertyBag, outputs: O, environment: string) =>
-    serializable({ ...userInputs(inputs), ...outputs, environment }) as PropertyBag;
-  const context = (props: PropertyBag): OperationContext => operationContext(def, props);
+  /** Stored state; `adopted` records whether the object existed before this resource took it (delete spares it). */
+  const record = (inputs: PropertyBag, outputs: O, ctx: OperationContext, adopted: unknown = false) =>
+    serializable({
+      ...userInputs(inputs),
+      ...outputs,
+      adopted: adopted === true,
+      environment: ctx.environment,
+      tenantId: ctx.settings.tenantId.toLowerCase(),
+    }) as PropertyBag;
+  const context = (props: PropertyBag, claims: Claims = {}): OperationContext => operationContext(def, props, claims);
+  /** A context for reading or deleting what state recorded: never in another tenant. */
+  const recordedContext = (props: PropertyBag): OperationContext => {
+    const ctx = context(props);
+    assertRecordedTenant(def.kind, props, ctx.settings.tenantId);
+    return ctx;
+  };
+  const progress = (message: string) => process.stdout.write(`[${def.kind}] ${message}\n`);
   const gone = { id: "", props: {} };
 
   return {
     kind: def.kind,
-    changes: def.changes,
+    changes,
     replaceOrder: def.replaceOrder,
     inputNames,
 
@@ -107,7 +125,10 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
       for (const key of notFromProgram) delete given[key];
       const { values, failures } = checkInputs(shape, given);
       failures.push(...(def.crossCheck?.(values as Partial<I>, olds) ?? []));
+      if (failures.length === 0) failures.push(...resolveTarget(values));
       if (failures.length === 0) failures.push(...(def.prepare?.(values as I, olds) ?? []));
+      const notes = def.notes?.(values as Partial<I>, olds) ?? [];
+      for (const note of checkNotes(def.kind, notes, values, olds)) process.stdout.write(`${note}\n`);
       if (failures.length > 0) {
         return { inputs: serializable(given) as PropertyBag, failures: failures.map((f) => renamed(f, def.userNames)) };
       }
@@ -116,41 +137,56 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     },
 
     async diff(_id, olds, news) {
-      return diffByRules(def.changes, olds, news, def.replaceOrder);
+      return diffByRules(changes, olds, news, def.replaceOrder);
     },
 
     async create(inputs) {
-      const ctx = context(inputs);
-      const { id, outputs } = await def.create(ctx, inputs as I);
-      return { id, outs: record(inputs, outputs, ctx.environment) };
+      return waitingForPropagation(inputs, progress, async () => {
+        const claims: Claims = {};
+        const ctx = context(inputs, claims);
+        const { id, outputs } = await inFlightOperation(() => def.create(ctx, inputs as I));
+        if (claims.intent) intentJournal().complete(...claims.intent, id);
+        return { id, outs: record(inputs, outputs, ctx, claims.how === "adopted") };
+      });
     },
 
     async read(id, props) {
-      const ctx = context(props);
-      try {
-        const now = await def.read(ctx, id, split(props));
-        if (!now) return gone;
-        const inputs = serializable(userInputs(now.inputs)) as PropertyBag;
-        return { id, props: record(now.inputs, now.outputs, ctx.environment), inputs };
-      } catch (err) {
-        if (isNotFound(err)) return gone;
-        throw err;
-      }
+      return withCredentialFallback(props, progress, async (recorded) => {
+        const ctx = recordedContext(recorded);
+        try {
+          const now = await def.read(ctx, id, split(recorded));
+          if (!now) return gone;
+          const inputs = serializable(userInputs({ ...now.inputs, connection: props.connection })) as PropertyBag;
+          return { id, props: record(inputs, now.outputs, ctx, props.adopted), inputs };
+        } catch (err) {
+          if (isNotFound(err)) return gone;
+          throw err;
+        }
+      });
     },
 
     async update(id, olds, news) {
       const ctx = context(news);
-      const outputs = await def.update(ctx, id, split(olds), news as I);
-      return { outs: record(news, outputs, ctx.environment) };
+      const outputs = await inFlightOperation(() => def.update(ctx, id, split(olds), news as I));
+      return { outs: record(news, outputs, ctx, olds.adopted) };
     },
 
     async delete(id, props) {
-      const ctx = context(props);
-      try {
-        await def.delete(ctx, id, split(props));
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+      await withCredentialFallback(props, progress, async (recorded) => {
+        const ctx = recordedContext(recorded);
+        if (sparedOnDelete(recorded)) {
+          ctx.progress(
+            `leaving adopted object ${id} in place (it existed before this stack; deleteAdopted: true deletes it)`,
+          );
+          return;
+        }
+        try {
+          await inFlightOperation(() => def.delete(ctx, id, split(recorded)));
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+        forgetDeleted(def.kind, recorded, id);
+      });
     },
   };
 }
@@ -158,6 +194,7 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
 function operationContext(
   def: { kind: string; timeouts: Record<Phase, number> },
   props: PropertyBag,
+  claims: Claims,
 ): OperationContext {
   const connection = connectionFor(props);
   const progress = (message: string) => process.stdout.write(`[${def.kind}] ${message}\n`);
@@ -168,16 +205,16 @@ function operationContext(
       const given = (props.timeouts as Partial<Record<Phase, string>> | undefined)?.[phase];
       return (given ? parseDuration(given) : undefined) ?? def.timeouts[phase];
     },
-    adoptOrRefuse(found) {
-      const verb = found.verb ?? "already exists";
-      if (props.adopt !== true) {
-        throw new Error(
-          `${found.what} ${verb} in environment '${connection.environment}' (id ${found.id}). ` +
-            `Set adopt: true to manage it with this resource${found.otherwise ? `, or ${found.otherwise}` : ""}.`,
-        );
-      }
-      progress(`adopting ${found.what} (${found.id})`);
-    },
+    ...claimMethods(
+      def.kind,
+      props,
+      {
+        scope: `${connection.settings.tenantId.toLowerCase()}/${connection.environment}`,
+        environment: connection.environment,
+      },
+      progress,
+      claims,
+    ),
   };
 }
 

@@ -24,10 +24,23 @@ export interface ChangeRule {
   whenUnknown?: ChangeKind;
   /** Which properties a replace names (default: `keys`). */
   report?: (olds: PropertyBag, news: PropertyBag) => string[];
+  /**
+   * For "by-key" replace order: whether old and new may still be the same BC row although this rule's values differ
+   * (a new `userName` may name the same user; another management path for the same app). Default: they are not.
+   */
+  sameRowPossible?: (olds: PropertyBag, news: PropertyBag) => boolean;
 }
 
-/** Whether a replace deletes the old object first: only when old and new would collide on the natural key. */
-export type ReplaceOrder = "create-first" | "delete-first" | ((olds: PropertyBag, news: PropertyBag) => boolean);
+/**
+ * Whether a replace deletes the old object first. "by-key": create the new object first when a replace rule's value
+ * differs for certain (another role, company, app or environment is another row, so access never lapses); delete
+ * first only when old and new may be the same row and would collide.
+ */
+export type ReplaceOrder =
+  | "create-first"
+  | "delete-first"
+  | "by-key"
+  | ((olds: PropertyBag, news: PropertyBag) => boolean);
 
 /** Every resource's environment rule: unset means the environment state recorded. */
 export const environmentRule: ChangeRule = {
@@ -69,8 +82,22 @@ export function diffByRules(
     for (const key of rule.report ? rule.report(olds, news) : changed) if (!replaces.includes(key)) replaces.push(key);
   }
   if (replaces.length === 0) return { changes, replaces };
-  const deleteFirst = order === "delete-first" || (typeof order === "function" && order(olds, news));
+  const deleteFirst =
+    order === "delete-first" ||
+    (order === "by-key" && !keyChangesForCertain(rules, olds, news)) ||
+    (typeof order === "function" && order(olds, news));
   return { changes, replaces, deleteBeforeReplace: deleteFirst };
+}
+
+/** Whether some replace rule's value differs for certain (known on both sides, and not possibly the same row). */
+function keyChangesForCertain(rules: readonly ChangeRule[], olds: PropertyBag, news: PropertyBag): boolean {
+  return rules.some((rule) => {
+    if (rule.change !== "replace" || rule.keys.some((key) => containsUnknown(news[key]))) return false;
+    const differs = rule.value
+      ? stableJson(rule.value(olds, olds)) !== stableJson(rule.value(news, olds))
+      : rule.keys.some((key) => stableJson(olds[key]) !== stableJson(news[key]));
+    return differs && !(rule.sameRowPossible?.(olds, news) ?? false);
+  });
 }
 
 /** JSON with sorted keys, where undefined, null and "" are the same (an unset optional input). */
@@ -89,7 +116,11 @@ export function stableJson(value: unknown): string {
 /** A resource's change table as the Markdown table in its docs page (kept in sync by a test). */
 export function changeTableMarkdown(rules: readonly ChangeRule[], order: ReplaceOrder): string {
   const replaceText =
-    order === "delete-first" ? "replace (delete first)" : order === "create-first" ? "replace" : "replace";
+    order === "delete-first"
+      ? "replace (delete first)"
+      : order === "create-first"
+        ? "replace"
+        : "replace (create first; delete first only when old and new may be the same row)";
   const rows = rules.map((rule) => [
     rule.label ?? rule.keys.map((k) => `\`${k}\``).join(", "),
     rule.change === "none" ? "no diff" : rule.change === "replace" ? replaceText : "update",
@@ -103,7 +134,7 @@ export function changeTableMarkdown(rules: readonly ChangeRule[], order: Replace
 
 /** Every resource's behaviour settings: they change how the next operation runs, not the object. */
 export const behaviourRule: ChangeRule = {
-  keys: ["adopt", "timeouts"],
+  keys: ["adopt", "deleteAdopted", "timeouts", "owner"],
   change: "none",
-  why: "Only affect how operations run.",
+  why: "Only affect how operations run (`owner`, set by the SDK, names the resource in create intents).",
 };

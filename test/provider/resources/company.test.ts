@@ -198,9 +198,13 @@ describe("Company adopt and existing companies", () => {
       await checked({ displayName: "Adopt Me", businessProfileId: "adopted", adopt: true }),
     );
     expect(adopted.id).toBe(existing.id);
-    expect(adopted.outs).toMatchObject({ companyId: existing.id, businessProfileId: "adopted" });
+    expect(adopted.outs).toMatchObject({ companyId: existing.id, businessProfileId: "adopted", adopted: true });
     expect(companies().filter((c) => c.name === "Adopt Me")).toHaveLength(1);
+    // An adopted company was there before: delete leaves it unless deleteAdopted: true.
     await h.delete(adopted.id, adopted.outs as Record<string, unknown>);
+    expect(companies().filter((c) => c.name === "Adopt Me")).toHaveLength(1);
+    await h.delete(adopted.id, { ...adopted.outs, deleteAdopted: true });
+    expect(companies().filter((c) => c.name === "Adopt Me")).toHaveLength(0);
   });
 
   it("recovers an ambiguous create (connection dropped after the POST) by name, without a duplicate", async () => {

@@ -286,8 +286,8 @@ describe("ConfigurationPackage import only, adopt, already exists", () => {
     await expect(h.create(await checked(base()))).rejects.toThrow(/already exists.*adopt: true/);
     const adopted = await h.create(await checked(base({ adopt: true })));
     expect(adopted.id).toBe(existing.id);
-    expect(adopted.outs).toMatchObject({ applyStatus: "Completed", packageName: "Cronus setup" });
-    await h.delete(adopted.id, adopted.outs as Record<string, unknown>);
+    expect(adopted.outs).toMatchObject({ applyStatus: "Completed", packageName: "Cronus setup", adopted: true });
+    await h.delete(adopted.id, { ...adopted.outs, deleteAdopted: true });
   });
 
   it("recovers an ambiguous create of the record by code (connection dropped after POST)", async () => {

@@ -101,7 +101,8 @@ describe("PermissionSetAssignment lifecycle", () => {
     const drifted = await psa().read(id, outs);
     expect(drifted.inputs!.company).toBe("My Company");
     const diff = await psa().diff(id, drifted.props!, inputs);
-    expect(diff).toMatchObject({ changes: true, replaces: ["company"], deleteBeforeReplace: true });
+    // Another company is another row: the new grant is created before the old one goes.
+    expect(diff).toMatchObject({ changes: true, replaces: ["company"], deleteBeforeReplace: false });
 
     // Drift: the access control is deleted ⇒ read reports the resource deleted.
     emu.mutate(() => {
@@ -153,10 +154,11 @@ describe("PermissionSetAssignment lifecycle", () => {
       resolvedAppId: CONTOSO_APP,
       roleName: "Sales representative (Contoso)",
     });
-    const byApp = await psa().create(
-      await checked({ userName: "ALEX", roleId: "SALES REP", appId: CONTOSO_APP.toUpperCase() }),
-    );
-    expect(byApp.id).toBe(byScope.id); // the same assignment: adopted, not duplicated
+    // The same grant by appId is the same row: refused (never taken over silently), not duplicated.
+    const byApp = await psa()
+      .create(await checked({ userName: "ALEX", roleId: "SALES REP", appId: CONTOSO_APP.toUpperCase() }))
+      .catch((e: Error) => e);
+    expect((byApp as Error).message).toMatch(/assignment of SALES REP to user .* already exists.*adopt: true/);
     await psa().delete(byScope.id, byScope.outs);
 
     const wrong = await psa()
@@ -165,13 +167,26 @@ describe("PermissionSetAssignment lifecycle", () => {
     expect((wrong as Error).message).toMatch(/^scope: permission set 'D365 READ' exists .* but not with scope Tenant/);
   });
 
-  it("adopts an identical existing assignment", async () => {
+  it("refuses a grant made by hand unless adopt: true; an adopted grant survives delete unless deleteAdopted", async () => {
     const before = env().accessControls.filter((ac) => ac.userSecurityId === userId("JOE"));
     const seeded = before.find((ac) => ac.roleId === "D365 BASIC")!;
-    const { id, outs } = await psa().create(await checked({ userName: "JOE", roleId: "D365 BASIC" }));
+    await expect(psa().create(await checked({ userName: "JOE", roleId: "D365 BASIC" }))).rejects.toThrow(
+      /assignment of D365 BASIC to user .* already exists .*If it was made outside Pulumi.*set adopt: true/,
+    );
+    const { id, outs } = await psa().create(await checked({ userName: "JOE", roleId: "D365 BASIC", adopt: true }));
     expect(id).toBe(seeded.id);
-    expect(outs.assignmentId).toBe(seeded.id);
+    expect(outs).toMatchObject({ assignmentId: seeded.id, adopted: true });
     expect(env().accessControls.filter((ac) => ac.userSecurityId === userId("JOE"))).toHaveLength(before.length);
+    expect((await psa().read(id, outs)).props).toMatchObject({ adopted: true });
+
+    await psa().delete(id, outs);
+    expect(env().accessControls.some((ac) => ac.id === seeded.id)).toBe(true);
+    const optedIn = { ...outs, deleteAdopted: true };
+    await psa().delete(id, optedIn);
+    expect(env().accessControls.some((ac) => ac.id === seeded.id)).toBe(false);
+    emu.mutate(() => {
+      env().accessControls.push(seeded);
+    });
   });
 
   it("recovers an ambiguous create by identity (connection dropped after the POST took effect)", async () => {
@@ -234,19 +249,23 @@ describe("PermissionSetAssignment diff", () => {
     expect((await psa().diff("a", olds, { ...same, scope: undefined })).changes).toBe(false);
   });
 
+  // Another role, company, scope, app, environment or principal is another row: create first, so access never
+  // lapses. A new userName may name the user the grant already has: delete first, or the create would collide.
   it.each([
-    [{ roleId: "D365 READ" }, ["roleId"]],
-    [{ company: "My Company" }, ["company"]],
-    [{ scope: "System" }, ["scope"]],
-    [{ appId: "437dbf0e-84ff-417a-965d-ed2bb9650972" }, ["appId"]],
-    [{ environment: "sandbox-24" }, ["environment"]],
-    [{ userName: "JOE" }, ["userName"]],
-    [{ userName: undefined, securityGroupId: FINANCE }, ["securityGroupId"]],
-    [{ userName: undefined, userSecurityId: "11111111-2222-3333-4444-555555555555" }, ["userSecurityId"]],
-  ])("replaces (delete first) on %j", async (change, replaces) => {
+    [{ roleId: "D365 READ" }, ["roleId"], false],
+    [{ company: "My Company" }, ["company"], false],
+    [{ scope: "System" }, ["scope"], false],
+    [{ appId: "437dbf0e-84ff-417a-965d-ed2bb9650972" }, ["appId"], false],
+    [{ environment: "sandbox-24" }, ["environment"], false],
+    [{ userName: "JOE" }, ["userName"], true],
+    [{ userName: undefined, securityGroupId: FINANCE }, ["securityGroupId"], false],
+    [{ userName: undefined, userSecurityId: "11111111-2222-3333-4444-555555555555" }, ["userSecurityId"], false],
+    [{ userName: "JOE", roleId: "D365 READ" }, ["userName", "roleId"], false],
+    [{ roleId: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }, ["roleId"], true],
+  ])("replaces on %j (%j), delete first: %s", async (change, replaces, deleteFirst) => {
     const diff = await psa().diff("a", olds, { ...same, ...change });
     expect(diff.changes).toBe(true);
-    expect(diff.deleteBeforeReplace).toBe(true);
+    expect(diff.deleteBeforeReplace).toBe(deleteFirst);
     for (const key of replaces) expect(diff.replaces).toContain(key);
   });
 

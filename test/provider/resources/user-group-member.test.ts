@@ -110,12 +110,16 @@ describe("UserGroupMember on BC 24 (sandbox-24)", () => {
     const first = await ugm().create(await checked({ environment: SANDBOX, userName: "JOE", groupCode: "D365 SALES" }));
     await expect(
       ugm().create(await checked({ environment: SANDBOX, userName: "joe", groupCode: "D365 SALES" })),
-    ).rejects.toThrow(/user JOE in user group 'D365 SALES' for all companies already exists.*Set adopt: true/);
+    ).rejects.toThrow(/user JOE in user group 'D365 SALES' for all companies already exists.*set adopt: true/);
     const adopted = await ugm().create(
       await checked({ environment: SANDBOX, userName: "joe", groupCode: "D365 SALES", adopt: true }),
     );
     expect(adopted.id).toBe(first.id);
+    expect(adopted.outs).toMatchObject({ adopted: true });
+    await ugm().delete(adopted.id, adopted.outs); // adopted: left in place
+    expect(env().userGroupMembers.some((m) => m.id === first.id)).toBe(true);
     await ugm().delete(first.id, first.outs);
+    expect(env().userGroupMembers.some((m) => m.id === first.id)).toBe(false);
   });
 
   it("recovers an ambiguous create by identity", async () => {
@@ -204,15 +208,17 @@ describe("UserGroupMember diff", () => {
     ).toBe(false);
   });
 
+  // Another group, company, environment or user is another row: create first. A new userName may name the same
+  // user: delete first, or the create would collide with the old membership.
   it.each([
-    [{ groupCode: "D365 ACCOUNTANTS" }, "groupCode"],
-    [{ companyName: "CRONUS USA, Inc." }, "companyName"],
-    [{ environment: "production" }, "environment"],
-    [{ userName: "MEGAN" }, "userName"],
-    [{ userName: undefined, userSecurityId: "11111111-2222-3333-4444-555555555555" }, "userSecurityId"],
-  ])("replaces (delete first) on %j", async (change, key) => {
+    [{ groupCode: "D365 ACCOUNTANTS" }, "groupCode", false],
+    [{ companyName: "CRONUS USA, Inc." }, "companyName", false],
+    [{ environment: "production" }, "environment", false],
+    [{ userName: "MEGAN" }, "userName", true],
+    [{ userName: undefined, userSecurityId: "11111111-2222-3333-4444-555555555555" }, "userSecurityId", false],
+  ])("replaces on %j (%s), delete first: %s", async (change, key, deleteFirst) => {
     const diff = await ugm().diff("m", olds, { ...same, ...change });
-    expect(diff).toMatchObject({ changes: true, deleteBeforeReplace: true });
+    expect(diff).toMatchObject({ changes: true, deleteBeforeReplace: deleteFirst });
     expect(diff.replaces).toContain(key);
   });
 
