@@ -76,12 +76,17 @@ export const featuresCheck: DoctorCheck = {
   },
 };
 
-/** Only AppSource apps and pteInstall need the Admin Center API, so a refusal is a warning. */
+/**
+ * Only AppSource apps, pteInstall and Environment resources need the Admin Center API, so a refusal is a warning.
+ * It needs two things (reference §12.1): the app role in the token, and the app under "Authorized Microsoft Entra
+ * apps"; the fix names the one that is missing.
+ */
 export const adminCenterCheck: DoctorCheck = {
   name: "adminCenter",
-  async run({ connection, settings, report }) {
+  async run({ connection, settings, report, token }) {
     const admin = connection.admin();
     const title = "Admin Center API";
+    const hasRole = token === undefined || token.roles.includes(ADMIN_ROLE);
     try {
       await admin.getEnvironment(settings.environment);
       Object.assign(report.features, { adminCenter: true, pteInstall: "unknown" });
@@ -96,15 +101,20 @@ export const adminCenterCheck: DoctorCheck = {
           id: "feature.adminCenter",
           title,
           status: "warn",
-          detail: `not usable (${why}); only needed for AppSource apps and pteInstall`,
-          fix: isAuth(err)
-            ? `Grant the app the application permission ${ADMIN_ROLE} (with admin consent) and add it under "Authorized Microsoft Entra apps" in the Business Central admin center.`
-            : undefined,
+          detail: `not usable (${why}); only needed for AppSource apps, pteInstall and Environment resources`,
+          fix: isAuth(err) ? adminCenterFix(hasRole, settings.clientId) : undefined,
         },
       ];
     }
   },
 };
+
+function adminCenterFix(hasRole: boolean, clientId: string): string {
+  const authorize = `add the app (client id ${clientId}) under "Authorized Microsoft Entra apps" in the Business Central admin center`;
+  return hasRole
+    ? `The token has ${ADMIN_ROLE}, so the app is most likely not authorized: ${authorize}.`
+    : `The token lacks the application permission ${ADMIN_ROLE}: grant it to the app with admin consent, and ${authorize}.`;
+}
 
 async function available(probe: () => Promise<unknown>): Promise<boolean | "unknown"> {
   try {
