@@ -1,0 +1,75 @@
+/**
+ * The benchmark's emulator: the default seed plus `users` bench users, BC's limits on, a fixed (or jittered)
+ * latency on every API request, and a request log read phase by phase.
+ */
+import { type EmulatorOptions, type RunningEmulator, defaultSeed, startEmulator } from "../../emulator";
+
+export const BENCH_ROLES = ["D365 READ", "D365 BUS FULL ACCESS"] as const;
+export const BENCH_COMPANIES = ["Bench Company 1", "Bench Company 2"] as const;
+
+export interface BenchOptions {
+  users: number;
+  latencyMs: number;
+  jitterMs: number;
+}
+
+export const benchUserName = (i: number) => `BENCH${String(i + 1).padStart(4, "0")}`;
+
+export async function startBenchEmulator(options: BenchOptions, extra: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const seed = defaultSeed();
+  const production = seed.tenants?.[0]?.environments?.find((e) => e.name === "production");
+  if (!production?.users) throw new Error("the default seed has no production environment with users");
+  for (let i = 0; i < options.users; i++) {
+    production.users.push({
+      userName: benchUserName(i),
+      displayName: `Bench User ${i + 1}`,
+      contactEmail: `bench${i + 1}@cronus.example`,
+    });
+  }
+  const latency: EmulatorOptions["latency"] =
+    options.jitterMs > 0
+      ? {
+          kind: "uniform",
+          minMs: Math.max(0, options.latencyMs - options.jitterMs),
+          maxMs: options.latencyMs + options.jitterMs,
+        }
+      : { kind: "fixed", ms: options.latencyMs };
+  return startEmulator({ seed, latency, ...extra });
+}
+
+export interface PhaseRequests {
+  /** Automation / Admin Center API requests. */
+  api: number;
+  writes: number;
+  /** Entra token requests. */
+  token: number;
+  byMethod: Record<string, number>;
+}
+
+/** Requests served since the last call (and clears the log). */
+export function takeRequests(emu: RunningEmulator): PhaseRequests {
+  const served = emu.requests();
+  emu.clearRequests();
+  const api = served.filter((r) => r.path.startsWith("/v2.0/") || r.path.startsWith("/admin/"));
+  const byMethod: Record<string, number> = {};
+  for (const r of api) byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
+  return {
+    api: api.length,
+    writes: api.filter((r) => r.method !== "GET").length,
+    token: served.filter((r) => r.path.endsWith("/oauth2/v2.0/token")).length,
+    byMethod,
+  };
+}
+
+/** The `businesscentral:*` stack config for the emulator's default app (the secret marked secret). */
+export function benchStackConfig(emu: RunningEmulator) {
+  return {
+    "businesscentral:tenantId": { value: emu.tenantId },
+    "businesscentral:clientId": { value: emu.clientId },
+    "businesscentral:clientSecret": { value: emu.clientSecret, secret: true },
+    "businesscentral:environment": { value: emu.environment },
+    "businesscentral:authorityHost": { value: emu.authorityHost },
+    "businesscentral:apiBaseUrl": { value: emu.baseUrl },
+    "businesscentral:caCertPath": { value: emu.caCertPath },
+  };
+}
