@@ -72,7 +72,8 @@ afterAll(async () => {
   if (work && process.env.E2E_KEEP !== "1") rmSync(work, { recursive: true, force: true });
 });
 
-describe("the pulumi CLI in a consumer project made from npm pack", () => {
+// Each step runs the real CLI (a few seconds idle, much longer on a busy 2-core machine).
+describe("the pulumi CLI in a consumer project made from npm pack", { timeout: 240_000 }, () => {
   it("installs exactly one @pulumi/pulumi and none of the emulator-only packages", () => {
     const copies = installedCopies(project, "@pulumi/pulumi");
     expect(copies).toHaveLength(1);

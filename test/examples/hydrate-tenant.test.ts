@@ -43,7 +43,8 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe("examples/hydrate-tenant with `pulumi up` in its folder", () => {
+// Each step runs the real CLI (a few seconds idle, much longer on a busy 2-core machine).
+describe("examples/hydrate-tenant with `pulumi up` in its folder", { timeout: 240_000 }, () => {
   it("has what a Pulumi program folder needs: package.json, Pulumi.yaml, tsconfig.json, README.md", () => {
     for (const f of ["package.json", "Pulumi.yaml", "tsconfig.json", "README.md", "index.ts"])
       expect(existsSync(join(FOLDER, f)), f).toBe(true);
