@@ -105,7 +105,7 @@ export function serializable(value: unknown): unknown {
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") return Number.isFinite(value) ? value : String(value);
   if (Array.isArray(value)) return value.map((v) => serializable(v) ?? null);
-  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+  if (typeof value === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       const copy = serializable(v);
@@ -113,11 +113,21 @@ export function serializable(value: unknown): unknown {
     }
     return out;
   }
-  if (typeof value === "object" && value !== null) return String(value);
+  if (typeof value === "object" && value !== null) return describeObject(value);
   return undefined;
 }
 
 /** Optional string inputs: the value, or undefined for unset and "". */
 export function optionalText(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** A class instance as text (a Date as its ISO string); never throws, even for objects without toString. */
+function describeObject(value: object): string {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
