@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { RunningEmulator } from "../../emulator";
+import { emulatorStackConfig } from "../provider/helpers/emu";
 
 export const ROOT = resolve(__dirname, "../..");
 const STACK = join(ROOT, "dist/scripts/stack.js");
@@ -21,16 +22,13 @@ export interface Summary {
 
 export type StackConfig = Record<string, { value: string; secret?: boolean }>;
 
+/** The emulator's `businesscentral:*` stack config, the client secret marked secret (encrypted in state). */
 export function emulatorConfig(emu: RunningEmulator): StackConfig {
-  return {
-    "businesscentral:tenantId": { value: emu.tenantId },
-    "businesscentral:clientId": { value: emu.clientId },
-    "businesscentral:clientSecret": { value: emu.clientSecret, secret: true },
-    "businesscentral:environment": { value: emu.environment },
-    "businesscentral:authorityHost": { value: emu.authorityHost },
-    "businesscentral:apiBaseUrl": { value: emu.baseUrl },
-    "businesscentral:caCertPath": { value: emu.caCertPath },
-  };
+  const config: StackConfig = {};
+  for (const [key, value] of Object.entries(emulatorStackConfig(emu))) {
+    config[key] = { value, ...(key === "businesscentral:clientSecret" ? { secret: true } : {}) };
+  }
+  return config;
 }
 
 export async function runStack(
