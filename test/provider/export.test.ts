@@ -98,13 +98,13 @@ describe("export", () => {
 
   it("leaves out Microsoft's apps and comments SUPER and per-tenant extensions with the reason", async () => {
     const { stdout } = await runExport("production");
-    expect(stdout).toMatch(/Left out: Microsoft's apps[^]*\/\/ {3}Base Application 29\./);
+    expect(stdout).toMatch(/Left out: Microsoft's apps[\s\S]*\/\/ {3}Base Application 29\./);
     expect(stdout).not.toMatch(/^new bc\.Extension\("microsoft/m);
     expect(stdout).toMatch(
       /DECIDE: ADMIN holds SUPER[^\n]*\n[^\n]*lock everyone out[^\n]*\n\/\/ new bc\.PermissionSetAssignment\("admin-super"/,
     );
     expect(stdout).toMatch(
-      /DECIDE: per-tenant extension Contoso Customizations 2\.1\.0\.0[^]*\/\/ new bc\.Extension\("contoso-contoso-customizations", \{[^\n]*file: "apps\/Contoso_Contoso_Customizations_2\.1\.0\.0\.app"/,
+      /DECIDE: per-tenant extension Contoso Customizations 2\.1\.0\.0[\s\S]*\/\/ new bc\.Extension\("contoso-contoso-customizations", \{[^\n]*file: "apps\/Contoso_Contoso_Customizations_2\.1\.0\.0\.app"/,
     );
   });
 
@@ -171,7 +171,7 @@ describe("export", () => {
     const missing = await runExport("nosuch");
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(
-      /^export failed: [^]*'nosuch' does not exist[^]*\nRun pulumi-businesscentral doctor/,
+      /^export failed: [\s\S]*'nosuch' does not exist[\s\S]*\nRun pulumi-businesscentral doctor/,
     );
   });
 });
