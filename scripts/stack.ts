@@ -14,6 +14,7 @@ import { openStack } from "./lib/pulumi-stack";
 const PROGRAMS: Record<string, () => Promise<Record<string, unknown>>> = {
   "hydrate-tenant": () => require("../examples/hydrate-tenant/program").hydrateTenant(),
   "test-sandbox": () => require("../examples/test-sandbox/program").testSandbox(),
+  "multi-tenant": async () => require("../examples/multi-tenant/program").multiTenant(),
 };
 
 async function main() {
