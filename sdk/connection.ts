@@ -65,17 +65,17 @@ export class Tenant extends pulumi.ComponentResource {
 }
 
 /**
- * The `connection` property and options of a resource: its own connection, else its `Tenant` parent's, stored as
- * a secret in inputs and state (`additionalSecretOutputs`), so no credential is ever in state as plain text.
+ * A resource's `connection`: its own, else its `Tenant` parent's, as a secret (stored encrypted in inputs and state).
  */
-export function connectionProps(
+export function connectionOf(
   connection: pulumi.Input<ConnectionInput> | undefined,
   opts: pulumi.CustomResourceOptions | undefined,
-): { connection: pulumi.Output<ConnectionInput> | undefined; opts: pulumi.CustomResourceOptions } {
-  const inherited = opts?.parent instanceof Tenant ? opts.parent.connection : undefined;
-  const given = connection ?? inherited;
-  return {
-    connection: given === undefined ? undefined : pulumi.secret(pulumi.output(given) as pulumi.Output<ConnectionInput>),
-    opts: { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] },
-  };
+): pulumi.Output<ConnectionInput> | undefined {
+  const given = connection ?? (opts?.parent instanceof Tenant ? opts.parent.connection : undefined);
+  return given === undefined ? undefined : pulumi.secret(pulumi.output(given) as pulumi.Output<ConnectionInput>);
+}
+
+/** A resource's options with `connection` kept secret in its outputs too (the provider echoes it into state). */
+export function connectionOptions(opts: pulumi.CustomResourceOptions | undefined): pulumi.CustomResourceOptions {
+  return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection"] };
 }

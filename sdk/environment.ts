@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AdoptArgs, Timeouts } from "./common";
+import { type ConnectionInput, connectionOf, connectionOptions } from "./connection";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface EnvironmentCopySource {
@@ -10,6 +11,8 @@ export interface EnvironmentCopySource {
 }
 
 export interface EnvironmentArgs extends AdoptArgs {
+  /** The tenant and app that manage it (Admin Center access); default: stack config, then environment variables. */
+  connection?: pulumi.Input<ConnectionInput>;
   /** Environment name: a letter, then letters, digits, `_` or `-`, fewer than 30 characters. */
   name: pulumi.Input<string>;
   type: pulumi.Input<"Sandbox" | "Production">;
@@ -51,6 +54,7 @@ export class Environment extends pulumi.dynamic.Resource {
       name,
       {
         ...args,
+        connection: connectionOf(args.connection, opts),
         environmentId: undefined,
         aadTenantId: undefined,
         status: undefined,
@@ -58,7 +62,7 @@ export class Environment extends pulumi.dynamic.Resource {
         webClientUrl: undefined,
         webServiceUrl: undefined,
       },
-      opts,
+      connectionOptions(opts),
       TYPE_MODULE,
       "Environment",
     );

@@ -172,8 +172,16 @@ export interface DeploymentWaitOptions {
   /** Wait before the first poll (BCCH waits 30 s; the row may not exist at once). Default 0. */
   initialDelayMs?: number;
   companyId?: string;
-  /** Only rows started at or after this time (ms since epoch) count; default: any. */
-  startedAfter?: number;
+  /**
+   * Rows listed before the upload (`snapshot`): they belong to earlier deployments and never count. Matching by
+   * the set of new rows, not by `startedOn`, keeps the client's clock out of it (BC stamps server time).
+   */
+  existingBefore?: ReadonlySet<string>;
+}
+
+/** A deployment row's identity across polls: its operation id, else what BC shows of it. */
+export function deploymentRowKey(row: ExtensionDeploymentStatus): string {
+  return row.operationID?.toLowerCase() ?? `${row.publisher}|${row.name}|${row.appVersion}|${row.startedOn ?? ""}`;
 }
 
 export function extensionDeploymentStatusApi(client: AutomationClient) {
@@ -184,7 +192,11 @@ export function extensionDeploymentStatusApi(client: AutomationClient) {
       const url = client.companyUrl(options.companyId ?? (await client.anyCompanyId()), "extensionDeploymentStatus");
       return client.list(entities.extensionDeploymentStatus, url, options);
     },
-    /** The newest deployment row of an app version, if any. */
+    /** The identities of the rows listed now; pass them as `existingBefore` to follow a deployment started next. */
+    async snapshot(options: { companyId?: string; signal?: AbortSignal } = {}): Promise<ReadonlySet<string>> {
+      return new Set((await api.list(options)).map(deploymentRowKey));
+    },
+    /** The newest deployment row of an app version that is not in `existingBefore`, if any. */
     async find(app: DeployedApp, options: DeploymentWaitOptions = {}): Promise<ExtensionDeploymentStatus | undefined> {
       const rows = await api.list({ companyId: options.companyId, signal: options.signal });
       return rows.find(
@@ -192,7 +204,7 @@ export function extensionDeploymentStatusApi(client: AutomationClient) {
           r.publisher === app.publisher &&
           r.name === app.name &&
           r.appVersion === app.version &&
-          (options.startedAfter === undefined || Date.parse(r.startedOn) >= options.startedAfter - 5_000),
+          !options.existingBefore?.has(deploymentRowKey(r)),
       );
     },
     /**

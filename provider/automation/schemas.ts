@@ -1,11 +1,12 @@
 /**
- * Response schemas of the automation entities (reference §4–§7, §9.1). Loose objects: fields BC adds later pass
- * through untouched; a documented field that is missing or has the wrong type is an error naming the entity and
- * the field (see `parseEntity`). Enum strings are exactly the reference's; fields marked "since" a BC version are
- * optional.
+ * Response schemas of the automation entities (reference §4–§7, §9.1), liberal in what they accept: loose objects
+ * (fields BC adds later pass through), only the fields the provider acts on are required, and enum/option values
+ * are decoded from BC's `_xHHHH_` member-name form and accepted whatever their value (real-wire.md §1). A required
+ * field that is missing or has the wrong type is an error naming the entity and the field (see `parseEntity`).
  */
 import { z } from "zod";
 import { ResponseShapeError } from "../errors";
+import { memberName, memberOf } from "./wire";
 
 const guid = z
   .string()
@@ -28,9 +29,9 @@ export const automationCompanySchema = z.looseObject({
   ...etag,
   id: guid,
   name: z.string(),
-  evaluationCompany: z.boolean(),
+  evaluationCompany: z.boolean().optional(),
   displayName: z.string(),
-  businessProfileId: z.string(),
+  businessProfileId: z.string().optional(),
 });
 export type AutomationCompany = z.infer<typeof automationCompanySchema>;
 
@@ -42,17 +43,14 @@ export const configurationPackageSchema = z.looseObject({
   id: guid,
   code: z.string(),
   packageName: z.string(),
-  languageId: z.number().int(),
-  productVersion: z.string(),
-  processingOrder: z.number().int(),
-  excludeConfigurationTables: z.boolean(),
-  numberOfTables: z.number().int(),
-  numberOfRecords: z.number().int(),
+  languageId: z.number().int().optional(),
+  numberOfTables: z.number().int().catch(0),
+  numberOfRecords: z.number().int().catch(0),
   numberOfErrors: z.number().int(),
-  importStatus: z.enum(RAPIDSTART_STATUSES),
-  importError: z.string(),
-  applyStatus: z.enum(RAPIDSTART_STATUSES),
-  applyError: z.string(),
+  importStatus: memberOf(RAPIDSTART_STATUSES),
+  importError: z.string().optional(),
+  applyStatus: memberOf(RAPIDSTART_STATUSES),
+  applyError: z.string().optional(),
 });
 export type ConfigurationPackage = z.infer<typeof configurationPackageSchema>;
 
@@ -67,8 +65,8 @@ export const extensionSchema = z.looseObject({
   versionBuild: z.number().int(),
   versionRevision: z.number().int(),
   isInstalled: z.boolean(),
-  /** `Global`, `PTE`, `Dev` (exact strings unconfirmed, reference §6.1): kept as text. */
-  publishedAs: z.string(),
+  /** `Global`, `PTE`, `Dev` (real-wire §1). */
+  publishedAs: memberName.catch(""),
 });
 export type Extension = z.infer<typeof extensionSchema>;
 
@@ -80,24 +78,22 @@ export type SchemaSyncMode = (typeof SCHEMA_SYNC_MODES)[number];
 export const extensionUploadSchema = z.looseObject({
   ...etag,
   systemId: guid,
-  schedule: z.enum(UPLOAD_SCHEDULES),
-  schemaSyncMode: z.enum(SCHEMA_SYNC_MODES),
+  schedule: memberName.optional(),
+  schemaSyncMode: memberName.optional(),
   "extensionContent@odata.mediaEditLink": z.string().optional(),
 });
 export type ExtensionUpload = z.infer<typeof extensionUploadSchema>;
 
-export const DEPLOYMENT_STATUSES = ["Unknown", "InProgress", "Failed", "Completed", "NotFound"] as const;
-export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
-
 export const extensionDeploymentStatusSchema = z.looseObject({
-  operationID: guid.optional(),
+  operationID: z.string().optional(),
   name: z.string(),
   publisher: z.string(),
-  operationType: z.enum(["Upload", "Install"]),
-  status: z.enum(DEPLOYMENT_STATUSES),
-  schedule: z.string(),
+  operationType: memberName.optional(),
+  status: memberOf(["Unknown", "InProgress", "Failed", "Completed", "NotFound"]),
+  schedule: memberName.optional(),
   appVersion: z.string(),
-  startedOn: z.string(),
+  /** BC server time (real-wire §5): never compared with the client's clock. */
+  startedOn: z.string().optional(),
 });
 export type ExtensionDeploymentStatus = z.infer<typeof extensionDeploymentStatusSchema>;
 
@@ -105,15 +101,13 @@ export const userSchema = z.looseObject({
   ...etag,
   userSecurityId: guid,
   userName: z.string(),
-  displayName: z.string(),
-  state: z.enum(["Enabled", "Disabled"]),
-  expiryDate: z.string(),
+  displayName: z.string().catch(""),
+  state: memberName.catch(""),
+  expiryDate: z.string().optional(),
   /** Since BC 25.0. */
   contactEmail: z.string().optional(),
 });
 export type User = z.infer<typeof userSchema>;
-
-export const SCOPES = ["System", "Tenant"] as const;
 
 export const userPermissionSchema = z.looseObject({
   ...etag,
@@ -123,8 +117,8 @@ export const userPermissionSchema = z.looseObject({
   displayName: z.string(),
   company: z.string(),
   appId: guid,
-  extensionName: z.string(),
-  scope: z.enum(SCOPES),
+  extensionName: z.string().catch(""),
+  scope: memberName,
 });
 export type UserPermission = z.infer<typeof userPermissionSchema>;
 
@@ -132,8 +126,8 @@ export const permissionSetSchema = z.looseObject({
   id: z.string(),
   displayName: z.string(),
   appId: guid,
-  extensionName: z.string(),
-  scope: z.enum(SCOPES),
+  extensionName: z.string().catch(""),
+  scope: memberName,
 });
 export type PermissionSet = z.infer<typeof permissionSetSchema>;
 
@@ -153,9 +147,7 @@ export const userGroupSchema = z.looseObject({
   ...etag,
   id: guid,
   code: z.string(),
-  displayName: z.string(),
-  defaultProfileID: z.string(),
-  assignToAllNewUsers: z.boolean(),
+  displayName: z.string().catch(""),
 });
 export type UserGroup = z.infer<typeof userGroupSchema>;
 

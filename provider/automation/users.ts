@@ -35,8 +35,8 @@ export interface NewPermission {
   roleId: string;
   /** Company name; "" (default) = all companies. */
   company?: string;
-  /** Disambiguators when the same role id exists in several apps/scopes. */
-  scope?: "System" | "Tenant";
+  /** Disambiguators when the same role id exists in several apps/scopes (`System` or `Tenant`). */
+  scope?: string;
   appId?: string;
 }
 

@@ -9,13 +9,16 @@ import { behaviourRule, environmentRule, type PropertyBag } from "./framework/di
 import { code, guid, optionalText, text } from "./framework/inputs";
 import { exactlyOne, granteeFromState, PRINCIPAL_KEYS, principalRule, resolvePrincipal } from "./principals";
 
+const SCOPES = ["System", "Tenant"] as const;
+const isScope = (value: string): value is (typeof SCOPES)[number] => (SCOPES as readonly string[]).includes(value);
+
 const inputs = {
   userSecurityId: guid("user's security id (Users page → User Security ID)").optional(),
   userName: text(50).trim().min(1, "must not be empty").optional(),
   securityGroupId: guid("security group's Entra group object id").optional(),
   roleId: code(20),
   company: text(30).optional(),
-  scope: z.enum(["System", "Tenant"], { error: 'must be "System" or "Tenant"' }).optional(),
+  scope: z.enum(SCOPES, { error: 'must be "System" or "Tenant"' }).optional(),
   appId: guid("id of the app that defines the permission set").optional(),
   companyId: guid("id of a company used in API paths").optional(),
 };
@@ -166,7 +169,7 @@ export const permissionSetAssignmentHandler = defineResource({
     const assignment = all.find((p) => p.id.toLowerCase() === id.toLowerCase());
     if (!assignment) return undefined;
     const inputs = { ...state.inputs, roleId: assignment.roleId, company: assignment.company };
-    if (optionalText(state.inputs.scope)) inputs.scope = assignment.scope;
+    if (optionalText(state.inputs.scope) && isScope(assignment.scope)) inputs.scope = assignment.scope;
     if (optionalText(state.inputs.appId)) inputs.appId = assignment.appId.toLowerCase();
     return { inputs, outputs: outputsOf(assignment, state.outputs.principalSecurityId ?? "") };
   },

@@ -212,7 +212,9 @@ describe("authentication failures are explained", () => {
     });
     const api = connect(settingsFor(emu)).automation();
     const err = await failure(api.extensions.list());
-    expect(err.status).toBe(403);
+    // Real BC reports it as an AL dialog error, not 403 (real-wire §2).
+    expect(err.status).toBe(400);
+    expect(err.code).toBe("Application_DialogException");
     expect(err.hint).toContain("EXTEN. MGT. - ADMIN");
   });
 });

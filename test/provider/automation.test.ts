@@ -167,12 +167,12 @@ describe("extensions", () => {
     const upload = await api.extensionUpload.prepare({ schedule: "Current version", schemaSyncMode: "Add" });
     expect(upload.schedule).toBe("Current version");
     await api.extensionUpload.putContent(upload.systemId, buildApp(app));
-    const started = Date.now();
+    const existingBefore = await api.extensionDeploymentStatus.snapshot();
     await api.extensionUpload.upload(upload.systemId);
     const lines: string[] = [];
     const done = await api.extensionDeploymentStatus.waitFor(app, {
       initialIntervalMs: 50,
-      startedAfter: started,
+      existingBefore,
       onProgress: (l) => lines.push(l),
     });
     expect(done.status).toBe("Completed");

@@ -5,7 +5,7 @@
 import type { AdminCenterApi, AppOperation } from "../../admin";
 import { type AutomationApi, type Extension, extensionVersion } from "../../automation";
 import { AmbiguousOutcomeError } from "../../errors";
-import { compareVersions } from "../../files/app-manifest";
+import { compareVersions } from "../../../formats/version";
 
 export const BASE_APPLICATION_ID = "437dbf0e-84ff-417a-965d-ed2bb9650972";
 

@@ -1,13 +1,8 @@
 /** Extension inputs: their schema, the checks across them, and what check derives from a `.app` file. */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import {
-  AppFileError,
-  type AppManifest,
-  compareVersions,
-  normaliseVersion,
-  readAppFile,
-} from "../../files/app-manifest";
+import { AppFileError, type AppManifest, readAppFile, readAppFileManifest } from "../../../formats/navx";
+import { compareVersions, normaliseVersion } from "../../../formats/version";
 import type { InputsOf } from "../framework/define";
 import type { PropertyBag } from "../framework/diff";
 import { containsUnknown, guid } from "../framework/inputs";
@@ -93,7 +88,7 @@ export function prepare(values: Inputs, olds: PropertyBag): pulumi.dynamic.Check
   if (values.filePath === undefined || containsUnknown(values.filePath)) return undefined;
   let manifest: AppManifest;
   try {
-    const read = readAppFile(values.filePath);
+    const read = readAppFileManifest(values.filePath);
     manifest = read.manifest;
     values.fileSha256 = read.sha256;
   } catch (err) {

@@ -1,4 +1,4 @@
-import type { AppManifest } from "../../files/app-manifest";
+import type { AppManifest } from "../../../formats/navx";
 import { type Extension, extensionVersion } from "../../automation";
 
 /** An Extension's outputs: the installed package, else what the manifest says (a staged upload). */

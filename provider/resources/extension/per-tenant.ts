@@ -5,7 +5,7 @@
 import type { PteDeploymentSchedule } from "../../admin";
 import { type AutomationApi, type Extension, extensionVersion, type UploadSchedule } from "../../automation";
 import { AmbiguousOutcomeError, isNotFound } from "../../errors";
-import { compareVersions } from "../../files/app-manifest";
+import { compareVersions } from "../../../formats/version";
 import type { OperationContext, State } from "../framework/define";
 import { atLeast, bcVersion, extensionPolling, installedPackage, startOnce, waitForAdminOperation } from "./bc";
 import { appFileOf, type Inputs, refuseDowngrade } from "./check";
@@ -111,7 +111,7 @@ async function uploadFile(
     ctx.progress(`uploading ${what} to '${environment}' (extensionUpload, ${schedule}, ${schemaSyncMode})`);
     const row = await automation.extensionUpload.prepare({ schedule, schemaSyncMode }, { companyId });
     await automation.extensionUpload.putContent(row.systemId, bytes, { companyId });
-    const startedAfter = Date.now();
+    const existingBefore = await automation.extensionDeploymentStatus.snapshot({ companyId });
     try {
       await automation.extensionUpload.upload(row.systemId, { companyId });
     } catch (err) {
@@ -126,7 +126,7 @@ async function uploadFile(
           {
             timeoutMs,
             companyId,
-            startedAfter,
+            existingBefore,
             initialIntervalMs: extensionPolling.initialIntervalMs,
             maxIntervalMs: extensionPolling.maxIntervalMs,
             onProgress: ctx.progress,

@@ -55,7 +55,9 @@ export function explicitSettingsOf(connection: unknown, environment: unknown): E
   const given = connectionInput.safeParse(connection ?? {});
   if (!given.success) {
     throw new SettingsError(
-      given.error.issues.map((issue) => `connection.${issue.path.map(String).join(".") || "(object)"} ${issue.message}`),
+      given.error.issues.map(
+        (issue) => `connection.${issue.path.map(String).join(".") || "(object)"} ${issue.message}`,
+      ),
     );
   }
   const { propagationTimeout: _wait, ...settings } = given.data;

@@ -87,7 +87,8 @@ export async function waitingForPropagation<T>(
 ): Promise<T> {
   const connection = props.connection as PropertyBag | undefined;
   if (!connection) return run();
-  const given = typeof connection.propagationTimeout === "string" ? parseDuration(connection.propagationTimeout) : undefined;
+  const given =
+    typeof connection.propagationTimeout === "string" ? parseDuration(connection.propagationTimeout) : undefined;
   const deadline = Date.now() + (given ?? DEFAULT_PROPAGATION_MS);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -95,7 +96,9 @@ export async function waitingForPropagation<T>(
     } catch (err) {
       if (!isPropagationError(err) || Date.now() > deadline) throw err;
       const code = (err as BcApiError).code || `HTTP ${(err as BcApiError).status}`;
-      progress(`waiting for Entra ID to propagate the connection's app, credential or role (${code}); attempt ${attempt}`);
+      progress(
+        `waiting for Entra ID to propagate the connection's app, credential or role (${code}); attempt ${attempt}`,
+      );
       await new Promise((r) => setTimeout(r, Math.min(2_000 * attempt, 15_000)));
     }
   }
@@ -103,7 +106,9 @@ export async function waitingForPropagation<T>(
 
 /** Whether an error is Entra refusing the credential itself (expired or replaced secret, removed certificate). */
 function isRejectedCredential(err: unknown): boolean {
-  return err instanceof BcApiError && err.service === "entra" && /^AADSTS(7000215|7000222|700027|700024)$/.test(err.code);
+  return (
+    err instanceof BcApiError && err.service === "entra" && /^AADSTS(7000215|7000222|700027|700024)$/.test(err.code)
+  );
 }
 
 /**
@@ -120,7 +125,9 @@ export async function withCredentialFallback<T>(
   } catch (err) {
     const fallback = withoutCredential(props.connection);
     if (!fallback || !isRejectedCredential(err)) throw err;
-    progress("the recorded connection's credential was rejected; using the stack's credential for the same tenant and app");
+    progress(
+      "the recorded connection's credential was rejected; using the stack's credential for the same tenant and app",
+    );
     return run({ ...props, connection: fallback });
   }
 }
