@@ -13,7 +13,8 @@ import { defaultSeed, loadSeedFile, stateFromSeed, type SeedInput } from "./stat
 import { StateStore } from "./state/store";
 import { ensureTlsMaterial } from "./tls/certificates";
 import { FaultInjector, type FaultReport, type FaultRule } from "./realism/faults";
-import { latencySource } from "./realism/latency";
+import { DEFAULT_BATCH } from "./automation/batch";
+import { latencySource, meanLatency } from "./realism/latency";
 import { DEFAULT_LIMITS, PrincipalLimiter } from "./realism/limits";
 import { DEFAULT_TIMEOUTS, type RealismParts } from "./realism/pipeline";
 
@@ -82,6 +83,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     latency: latencySource(options.latency),
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     timeScale,
+    batch: {
+      operationMs: options.batch?.operationMs ?? meanLatency(options.latency),
+      countEachOperation: options.batch?.countEachOperation ?? DEFAULT_BATCH.countEachOperation,
+    },
   };
   const adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
   const deps: ServerDeps = {

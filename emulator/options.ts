@@ -26,6 +26,8 @@ export interface EmulatorOptions {
   faults?: import("./realism/faults").FaultRule[];
   /** Seed for probabilistic faults (default 7). */
   faultSeed?: number;
+  /** `$batch` cost model and how a batch counts against the limits (automation/batch.ts). */
+  batch?: Partial<import("./automation/batch").BatchOptions>;
 }
 
 export interface BehaviourSwitches {

@@ -11,6 +11,8 @@ import type { ServerDeps } from "./server-deps";
 import type { StateStore } from "./state/store";
 import type { TlsMaterial } from "./tls/certificates";
 import { isApiPath, type RealismParts, withRealism } from "./realism/pipeline";
+import { principalOf } from "./realism/limits";
+import { isBatchPath, serveBatch } from "./automation/batch";
 
 export interface HttpServerParts {
   tls: TlsMaterial;
@@ -30,7 +32,10 @@ export function createHttpsServer(parts: HttpServerParts): Server {
     const correlationId = randomUUID();
     res.setHeader("ms-correlation-x", correlationId);
     const path = pathnameOf(req.url);
-    const serve = () => route(req, res, deps, control);
+    const serve = () =>
+      isBatchPath(path)
+        ? serveBatch(req, res, batchServing(req, parts, deps, control))
+        : route(req, res, deps, control);
     (isApiPath(path) ? withRealism(req, res, path, parts.realism, serve) : serve())
       .catch((err) => sendError(res, err, correlationId, path.startsWith("/admin/")))
       .finally(() => {
@@ -62,6 +67,20 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
   if (await handleAdmin(req, res, url, deps)) return;
   if (await handleAutomation(req, res, url, deps)) return;
   throw notFoundRoute(url.pathname);
+}
+
+/** A `$batch` serves each operation through `route`, charging BC's costs per operation (automation/batch.ts). */
+function batchServing(req: IncomingMessage, parts: HttpServerParts, deps: ServerDeps, control: ControlDeps) {
+  const { limiter, batch } = parts.realism;
+  return {
+    serveOne: (one: IncomingMessage, res: ServerResponse) => route(one, res, deps, control),
+    operationMs: batch.operationMs,
+    charge:
+      limiter && batch.countEachOperation
+        ? (authorization: string | undefined, operations: number) =>
+            limiter.charge(principalOf(authorization, req.socket.remoteAddress ?? "?"), operations)
+        : undefined,
+  };
 }
 
 function sendError(res: ServerResponse, err: unknown, correlationId: string, adminShape: boolean) {

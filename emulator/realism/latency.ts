@@ -19,6 +19,14 @@ export function latencySource(options: LatencyOptions | undefined): () => number
   };
 }
 
+/** The mean of a latency distribution (ms). */
+export function meanLatency(options: LatencyOptions | undefined): number {
+  if (!options) return 0;
+  if (options.kind === "fixed") return options.ms;
+  if (options.kind === "uniform") return (options.minMs + options.maxMs) / 2;
+  return options.meanMs;
+}
+
 /** A small seeded PRNG (mulberry32): deterministic sequences for latency and fault probabilities. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

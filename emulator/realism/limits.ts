@@ -82,6 +82,23 @@ export class PrincipalLimiter {
     });
   }
 
+  /**
+   * Counts `requests` more against the principal's window without taking a processing slot (the operations of a
+   * `$batch`, see automation/batch.ts); 429 when the window is spent.
+   */
+  charge(principal: string, requests: number): void {
+    const p = this.stateOf(principal);
+    const now = this.now();
+    while (p.window.length > 0 && p.window[0] <= now - this.limits.windowMs) p.window.shift();
+    if (p.window.length + requests > this.limits.windowRequests) {
+      throw this.tooMany(
+        `Rate limit exceeded: ${this.limits.windowRequests} requests per ${this.limits.windowMs / 1000} seconds.`,
+        Math.max(1, Math.ceil((p.window[0] + this.limits.windowMs - now) / 1000)),
+      );
+    }
+    for (let i = 0; i < requests; i++) p.window.push(now);
+  }
+
   /** Highest number of requests processed at once for a principal (for tests and benchmarks). */
   maxActive(principal: string): number {
     return this.principals.get(principal)?.maxActiveSeen ?? 0;

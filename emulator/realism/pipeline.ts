@@ -20,6 +20,8 @@ export interface RealismParts {
   latency: () => number;
   timeouts: TimeoutOptions;
   timeScale: number;
+  /** `$batch`: server time per operation after the first, and whether each operation counts against the window. */
+  batch: { operationMs: number; countEachOperation: boolean };
 }
 
 /** Only the Microsoft APIs are subject to limits, latency and faults; Entra and the control plane are not. */
