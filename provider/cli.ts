@@ -5,18 +5,20 @@
  *   pulumi-businesscentral doctor [--json] [--tenant-id …] [--client-id …] [--environment …] …
  *   pulumi-businesscentral export --environment <name> [--out file.ts] [connection flags as for doctor]
  *
- * Settings come from flags, then the same environment variables the provider reads (AZURE_TENANT_ID,
+ * Settings come from flags, then the stack's config when `--stack <name>` is given (read with the pulumi CLI in
+ * the current folder, a Pulumi project), then the same environment variables the provider reads (AZURE_TENANT_ID,
  * AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE,
  * AZURE_AUTHORITY_HOST, BC_ENVIRONMENT, BC_API_BASE_URL, BC_CA_CERT_PATH). There is deliberately no flag for the
  * client secret: it would end up in shell history and process listings.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type ExplicitSettings, resolveSettings, SettingsError, SETTING_SOURCES } from "./config";
+import { type ExplicitSettings, resolveSettings, SettingsError, SETTING_SOURCES, type StackConfig } from "./config";
 import { formatReport, runDoctor, type DoctorReport } from "./doctor";
 import { exportEnvironment } from "./export";
 import { closeSharedDispatchers } from "./http/dispatcher";
 import { redactText } from "./redact";
+import { readStackConfig } from "./stack-config";
 
 const USAGE = `Usage: pulumi-businesscentral doctor [options]
        pulumi-businesscentral export --environment <name> [--out <file.ts>] [options]
@@ -35,6 +37,7 @@ Options:
   --api-base-url <url>            BC API host (BC_API_BASE_URL; default https://api.businesscentral.dynamics.com)
   --admin-api-version <v>         Admin Center API version (BC_ADMIN_API_VERSION; default v2.28)
   --ca-cert <path>                extra CA certificate to trust, e.g. the emulator's (BC_CA_CERT_PATH)
+  --stack <name>                  also read the stack's businesscentral:* config (run in the Pulumi project's folder)
   --json                          print the report as JSON (doctor)
   --out <file.ts>                 write the exported program to this file instead of stdout (export)
   -h, --help                      show this help
@@ -46,6 +49,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Folder `--stack` reads the Pulumi project from (default: the process's). */
+  cwd?: string;
 }
 
 const defaultIo: CliIo = {
@@ -85,11 +90,21 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   };
   // --ca-cert is a path: pass it like the environment variable so it is read and reported the same way.
   const env = { ...io.env, ...(values["ca-cert"] ? { BC_CA_CERT_PATH: values["ca-cert"] } : {}) };
-  if (command === "export") return runExport(explicit, env, values.out, io);
+  let stackConfig: StackConfig | undefined;
+  if (values.stack !== undefined) {
+    try {
+      stackConfig = readStackConfig(values.stack, io.cwd ?? process.cwd(), env);
+    } catch (err) {
+      io.stderr(`${redactText((err as Error).message)}
+`);
+      return 1;
+    }
+  }
+  if (command === "export") return runExport(explicit, stackConfig, env, values.out, io);
 
   let report: DoctorReport;
   try {
-    const settings = resolveSettings(explicit, undefined, env);
+    const settings = resolveSettings(explicit, stackConfig, env);
     report = await runDoctor({ settings, credentialSource: credentialSource(explicit, env) });
   } catch (err) {
     if (err instanceof SettingsError) {
@@ -102,7 +117,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
             title: "connection settings",
             status: "fail",
             detail: err.problems.join(" "),
-            fix: "Set the missing values as flags or environment variables (see --help and docs/authentication.md).",
+            fix: "Set the missing values as flags, in the stack (with --stack <name>) or as environment variables (see --help and docs/authentication.md).",
           },
         ],
       };
@@ -122,12 +137,13 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
 /** `export`: the program goes to stdout or `--out`; failures (settings, access) go to stderr with exit code 1. */
 async function runExport(
   explicit: ExplicitSettings,
+  stackConfig: StackConfig | undefined,
   env: NodeJS.ProcessEnv,
   out: string | undefined,
   io: CliIo,
 ): Promise<number> {
   try {
-    const settings = resolveSettings(explicit, undefined, env);
+    const settings = resolveSettings(explicit, stackConfig, env);
     const program = await exportEnvironment(settings);
     if (out === undefined) io.stdout(program);
     else {
@@ -160,6 +176,7 @@ function parse(argv: string[]) {
       "api-base-url": { type: "string" },
       "admin-api-version": { type: "string" },
       "ca-cert": { type: "string" },
+      stack: { type: "string" },
       json: { type: "boolean", default: false },
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
