@@ -4,7 +4,7 @@
  * end-to-end test and the example tests. Nothing here imports the provider or the emulator.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join, resolve, sep } from "node:path";
 
 /** The repository root, from the source (scripts/lib) or the compiled file (dist/scripts/lib). */
@@ -115,13 +115,38 @@ export function configSetArgs(key: string, value: string, secret: boolean): { ar
   return secret ? { args: ["config", "set", "--secret", key], input: value } : { args: ["config", "set", key, value] };
 }
 
-/** `npm pack` of the repository into `dest` (runs prepack: builds sdk/provider/formats). Returns the tarball path. */
+/** What `npm pack` needs from the working tree: the package's sources, its build configuration and shipped docs. */
+const PACK_INPUTS = [
+  "package.json",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "README.md",
+  "LICENSE",
+  "CHANGELOG.md",
+  "sdk",
+  "provider",
+  "formats",
+  "docs",
+  "scripts/prune-dist.cjs",
+];
+
+/**
+ * `npm pack` of the working tree into `dest`, as on a clean clone: the package's inputs are copied into a staging
+ * folder (without dist/) that borrows the repository's node_modules, and npm's prepack builds there. The shared
+ * dist/ is never touched, so tests reading it can run alongside. Returns the tarball path.
+ */
 export function packTarball(dest: string): string {
   mkdirSync(dest, { recursive: true });
+  const stage = join(dest, "stage");
+  for (const input of PACK_INPUTS) {
+    const from = join(REPO_ROOT, input);
+    if (existsSync(from)) cpSync(from, join(stage, input), { recursive: true });
+  }
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(stage, "node_modules"), "dir");
   let out: string;
   try {
     out = execFileSync("npm", ["pack", "--json", "--pack-destination", dest], {
-      cwd: REPO_ROOT,
+      cwd: stage,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
     });
