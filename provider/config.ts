@@ -53,6 +53,11 @@ export interface ConnectionSettings {
   caCertPath?: string;
   /** HTTPS proxy URL (`http://proxy:3128`). Without it, `HTTPS_PROXY`/`NO_PROXY` from the environment apply. */
   proxy?: string;
+  /**
+   * The company (name or id) whose URLs address environment-wide entities (users, permission sets, extensions…).
+   * Default: the first company. Set it when the app's permission sets are limited to one company (real-wire §3).
+   */
+  scopeCompany?: string;
 }
 
 /** What a caller may pass explicitly: any setting, plus the file-based forms of the credential. */
@@ -93,6 +98,7 @@ export const SETTING_SOURCES = {
   proxy: { config: "proxy", env: [] },
   sendCertificateChain: { config: "sendCertificateChain", env: ["AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"] },
   tenantInUrl: { config: "tenantInUrl", env: ["BC_TENANT_IN_URL"] },
+  scopeCompany: { config: "scopeCompany", env: ["BC_SCOPE_COMPANY"] },
 } as const;
 
 type SettingName = keyof typeof SETTING_SOURCES;
@@ -180,6 +186,7 @@ export function resolveSettings(
     }
   }
   const proxy = lookup("proxy");
+  const scopeCompany = lookup("scopeCompany");
 
   if (problems.length > 0) throw new SettingsError(problems);
   return {
@@ -194,6 +201,7 @@ export function resolveSettings(
     ...(caCertPem ? { caCertPem } : {}),
     ...(caCertPath ? { caCertPath } : {}),
     ...(proxy ? { proxy } : {}),
+    ...(scopeCompany ? { scopeCompany } : {}),
   };
 }
 

@@ -74,6 +74,7 @@ export function connect(settings: ConnectionSettings, options: ConnectOptions = 
           tenantId: settings.tenantId,
           environment,
           tenantInUrl: settings.tenantInUrl,
+          scopeCompany: settings.scopeCompany,
         });
         automations.set(environment.toLowerCase(), api);
       }

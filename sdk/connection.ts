@@ -38,6 +38,11 @@ export interface ConnectionInput {
   /** Put the tenant id into Automation API URLs (default true). */
   tenantInUrl?: pulumi.Input<boolean>;
   /**
+   * The company (name or id) whose URLs address environment-wide entities (users, permission sets, extensions).
+   * Default: the first company. Set it when the app's permission sets are limited to one company.
+   */
+  scopeCompany?: pulumi.Input<string>;
+  /**
    * How long a create waits while Entra ID propagates a credential, app or role assignment the program just made
    * (AADSTS7000215, AADSTS700016, a 401 without roles). Go-style duration, default `"5m"`.
    */

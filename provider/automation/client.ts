@@ -20,6 +20,8 @@ export interface AutomationClientOptions {
   apiVersion?: string;
   /** Lifetime of the shared collection reads (see snapshots.ts). */
   snapshots?: SnapshotOptions;
+  /** The company (name or id) used in URLs of environment-wide entities; default the first one. */
+  scopeCompany?: string;
 }
 
 export interface ListOptions extends QueryOptions {
@@ -69,6 +71,14 @@ export class AutomationClient {
   async anyCompanyId(_signal?: AbortSignal): Promise<string> {
     if (!this.scopeCompany) {
       this.scopeCompany = this.snapshots.companies().then((companies) => {
+        const wanted = this.options.scopeCompany?.toLowerCase();
+        if (wanted !== undefined) {
+          const named = companies.find((c) => c.name.toLowerCase() === wanted || c.id.toLowerCase() === wanted);
+          if (named) return named.id;
+          throw new Error(
+            `scopeCompany: environment '${this.environment}' has no company '${this.options.scopeCompany}' (companies: ${companies.map((c) => `'${c.name}'`).join(", ")}). Set businesscentral:scopeCompany (or connection.scopeCompany, BC_SCOPE_COMPANY) to one of them.`,
+          );
+        }
         const first = companies[0]?.id;
         if (!first)
           throw new Error(`environment '${this.environment}' has no company; automation calls need one in the URL`);

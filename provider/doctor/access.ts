@@ -94,8 +94,24 @@ export const companiesCheck: DoctorCheck = {
     const companies = state.companies ?? [];
     const names = companies.map((c) => c.name);
     state.report.companies = names;
-    state.companyId = companies[0]?.id;
+    const wanted = state.settings.scopeCompany?.toLowerCase();
+    const scope =
+      wanted === undefined
+        ? companies[0]
+        : companies.find((c) => [c.name.toLowerCase(), c.id.toLowerCase()].includes(wanted));
+    state.companyId = scope?.id;
     const title = "companies are listed";
+    if (wanted !== undefined && !scope) {
+      return [
+        {
+          id: "companies",
+          title,
+          status: "fail",
+          detail: `scopeCompany '${state.settings.scopeCompany}' is not a company of the environment (companies: ${names.join(", ")})`,
+          fix: "Set businesscentral:scopeCompany (BC_SCOPE_COMPANY) to the name of the company the app's permission sets apply in.",
+        },
+      ];
+    }
     if (companies.length === 0) {
       return [
         {
@@ -107,6 +123,7 @@ export const companiesCheck: DoctorCheck = {
         },
       ];
     }
-    return [{ id: "companies", title, status: "ok", detail: `${companies.length}: ${names.join(", ")}` }];
+    const used = `environment-wide entities are addressed through '${scope?.name}'${wanted === undefined ? " (the first; set scopeCompany to choose)" : " (scopeCompany)"}`;
+    return [{ id: "companies", title, status: "ok", detail: `${companies.length}: ${names.join(", ")}; ${used}` }];
   },
 };

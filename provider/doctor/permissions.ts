@@ -72,7 +72,7 @@ async function runProbe(state: DoctorState, probe: Probe): Promise<Check> {
         title,
         status: "fail",
         detail: `GET ${path} was refused: ${err.serviceMessage}`,
-        fix: `Assign the permission set ${probe.permissionSet} to the app on the environment's "Microsoft Entra applications" page.`,
+        fix: `Assign the permission set ${probe.permissionSet} to the app on the environment's "Microsoft Entra applications" page (with Company empty), or, if it is limited to one company, set businesscentral:scopeCompany to that company.`,
       };
     }
     if (probe.absentFix && isNotFound(err)) {

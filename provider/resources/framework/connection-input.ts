@@ -35,6 +35,7 @@ export const connectionInput = z
     proxy: origin,
     sendCertificateChain: z.boolean(),
     tenantInUrl: z.boolean(),
+    scopeCompany: z.string().min(1, "must not be empty"),
     /** How long a create waits for a new app credential or role to propagate in Entra ID (default 5m). */
     propagationTimeout: duration,
   })
