@@ -25,6 +25,8 @@ export interface BcApiErrorInit {
   requirements?: unknown[];
   /** How many attempts were made (more than 1 when the request was retried). */
   attempts?: number;
+  /** The roles claim of the access token the failed request carried, when known. */
+  tokenRoles?: string[];
 }
 
 export class BcApiError extends Error {
@@ -39,6 +41,7 @@ export class BcApiError extends Error {
   readonly retryAfterMs?: number;
   readonly requirements?: unknown[];
   readonly attempts: number;
+  readonly tokenRoles?: string[];
 
   constructor(init: BcApiErrorInit) {
     super(redactText(formatMessage(init)));
@@ -54,6 +57,7 @@ export class BcApiError extends Error {
     this.retryAfterMs = init.retryAfterMs;
     this.requirements = init.requirements;
     this.attempts = init.attempts ?? 1;
+    this.tokenRoles = init.tokenRoles;
   }
 }
 

@@ -63,6 +63,7 @@ export function errorFromResponse(ctx: ResponseContext): BcApiError {
     retryAfterMs: ctx.retryAfterMs,
     requirements: parsed.requirements,
     attempts: ctx.attempts,
+    tokenRoles: ctx.tokenRoles,
     hint: bcHint({ service: ctx.service, status: ctx.status, code, message, tokenRoles: ctx.tokenRoles }),
   });
 }

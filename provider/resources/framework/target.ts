@@ -66,11 +66,15 @@ export function assertRecordedTenant(kind: string, props: PropertyBag, tenantId:
   );
 }
 
-/** Entra's answers while a new credential, app or role assignment propagates. */
+/**
+ * Entra's answers while a new credential, app or role assignment propagates. A 401 from BC counts only while the
+ * token carries no Automation.ReadWrite.All role (consent not through yet); with the role, the app is simply not
+ * registered in the environment, which no waiting fixes: that fails at once with the hint.
+ */
 function isPropagationError(err: unknown): boolean {
   if (!(err instanceof BcApiError)) return false;
   if (err.code === "AADSTS7000215" || err.code === "AADSTS700016") return true;
-  return err.status === 401 && err.service !== "entra";
+  return err.status === 401 && err.service !== "entra" && !(err.tokenRoles ?? []).includes("Automation.ReadWrite.All");
 }
 
 const DEFAULT_PROPAGATION_MS = 5 * 60_000;

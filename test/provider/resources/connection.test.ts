@@ -180,4 +180,19 @@ describe("a credential Entra has not propagated yet", () => {
     });
     await expect(h.create(inputs)).rejects.toThrow(/AADSTS7000215/);
   }, 20_000);
+
+  it("an app not registered in the environment fails at once with doctor's advice, without waiting", async () => {
+    const inputs = await checked({
+      displayName: "Conn Unregistered",
+      connection: connection({ propagationTimeout: "1m" }),
+    });
+    emu.mutate((state) => {
+      const env = state.tenants[0]!.environments.find((e) => e.name === emu.environment)!;
+      env.entraApplications = env.entraApplications.filter((a) => a.clientId !== emu.clientId);
+    });
+    const started = Date.now();
+    await expect(h.create(inputs)).rejects.toThrow(/Microsoft Entra applications/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    emu.reset();
+  }, 60_000);
 });
