@@ -1,11 +1,11 @@
 /**
  * One upload in a process of its own, so its resident memory is the provider's alone (the emulator runs in the
  * parent): `node dist/scripts/bench-upload-child.js <app|rapidstart> <stream|buffer> <file>`, connection settings as
- * JSON on stdin. Prints one JSON line: RSS before the upload and the process's peak RSS after it, in bytes.
+ * JSON on stdin. Prints one JSON line: RSS before the upload and the process's peak RSS, in bytes.
  *
  * `buffer` reads the file into memory first (what a caller holding the bytes costs); `stream` sends a FileBody.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { AutomationApi } from "../provider/automation";
 import { type ExplicitSettings, resolveSettings } from "../provider/config";
 import { connect } from "../provider/connection";
@@ -24,14 +24,38 @@ async function main() {
   const companyId = await automation.anyCompanyId(); // token, connection and company first: not part of the upload
   globalThis.gc?.();
   const before = process.memoryUsage.rss();
+  resetPeakRss();
   const body: Body = mode === "stream" ? fileBody(file) : readFileSync(file);
   const started = Date.now();
   if (kind === "app") await uploadApp(automation, companyId, body);
   else await uploadPackage(automation, companyId, body);
   const elapsedMs = Date.now() - started;
-  const peak = process.resourceUsage().maxRSS * 1024;
+  const peak = peakRss();
   process.stdout.write(`${JSON.stringify({ before, peak, growth: peak - before, elapsedMs })}\n`);
   process.exit(0);
+}
+
+/**
+ * The process's peak resident set: Linux's VmHWM (per address space, so it starts afresh at exec; getrusage's
+ * maxRSS does not: a child inherits the parent's peak, here the emulator's), else the RSS now.
+ */
+function peakRss(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "utf8"));
+    if (match) return Number(match[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.memoryUsage.rss();
+}
+
+/** Starts VmHWM afresh from the RSS now (Linux ≥ 4.0: `5` to clear_refs), so the peak is the upload's. */
+function resetPeakRss() {
+  try {
+    writeFileSync("/proc/self/clear_refs", "5");
+  } catch {
+    // not Linux: the peak then covers the process's life
+  }
 }
 
 async function uploadApp(automation: AutomationApi, companyId: string, body: Body) {
