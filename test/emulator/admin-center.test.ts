@@ -11,7 +11,7 @@ import {
 } from "../../emulator/admin/catalog-seed";
 import { buildApp } from "../../formats/navx";
 import type { EmulatorState } from "../../emulator/state/model";
-import { type CallInit, type CallResult, startTestEmulator, type TestEmulator, waitFor } from "../helpers/emulator";
+import { type CallInit, type CallResult, startEmulatorHarness, type TestEmulator, waitFor } from "../helpers/emulator";
 
 const OTHER_APP = "0f0e0d0c-0b0a-4909-8807-060504030201";
 const OTHER_SECRET = "other-app-secret-Zx81";
@@ -21,7 +21,7 @@ const PTE_ID = "5d4c3b2a-1f0e-4d9c-8b7a-665544332211";
 let t: TestEmulator;
 
 beforeAll(async () => {
-  t = await startTestEmulator();
+  t = await startEmulatorHarness();
 });
 afterAll(() => t.stop());
 

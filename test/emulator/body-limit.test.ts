@@ -14,7 +14,7 @@
  */
 import { connect, type TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { startEmulatorHarness, type TestEmulator } from "../helpers/emulator";
 
 const MB = 1024 * 1024;
 const LIMIT = 350 * MB;
@@ -24,7 +24,7 @@ let t: TestEmulator;
 let companyPath: string;
 
 beforeAll(async () => {
-  t = await startTestEmulator({ limits: false });
+  t = await startEmulatorHarness({ limits: false });
   companyPath = new URL(`${t.apiRoot()}/companies(${await t.companyId()})`).pathname;
 });
 afterAll(() => t.stop());

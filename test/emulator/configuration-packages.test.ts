@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPackageXml, packRapidStart } from "../../formats/rapidstart";
-import { startTestEmulator, type TestEmulator, waitFor } from "../helpers/emulator";
+import { startEmulatorHarness, type TestEmulator, waitFor } from "../helpers/emulator";
 
 /**
  * Configuration packages (RapidStart) — reference §5, §9 rows 4–9, §10.4, §13. Black-box over HTTPS; packages
@@ -20,7 +20,7 @@ let t: TestEmulator;
 let cid: string;
 
 beforeAll(async () => {
-  t = await startTestEmulator();
+  t = await startEmulatorHarness();
   cid = await t.companyId();
 });
 afterAll(() => t.stop());
@@ -461,7 +461,7 @@ describe("async state machine (§5.2, slow delays)", () => {
   beforeAll(async () => {
     // 2 s Scheduled, 2 s InProgress (× timeScale 0.01): long enough to observe every state and to be refused while
     // pending even when the machine is busy running the rest of the suite in parallel.
-    slow = await startTestEmulator({ asyncDelays: { rapidStartScheduledMs: 200_000, rapidStartRunMs: 200_000 } });
+    slow = await startEmulatorHarness({ asyncDelays: { rapidStartScheduledMs: 200_000, rapidStartRunMs: 200_000 } });
   });
   afterAll(() => slow.stop());
 
@@ -540,7 +540,7 @@ describe("async state machine (§5.2, slow delays)", () => {
 describe("behaviour switches", () => {
   let docs: TestEmulator;
   beforeAll(async () => {
-    docs = await startTestEmulator({
+    docs = await startEmulatorHarness({
       behaviour: { actionResponses: "docs", rapidStartCodeMismatch: "force", duplicateKeyStatus: 409 },
     });
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { startEmulatorHarness, type TestEmulator } from "../helpers/emulator";
 
 const ROLE = "Automation.ReadWrite.All";
 const OTHER_APP = "0f0e0d0c-0b0a-4909-8807-060504030201";
@@ -9,7 +9,7 @@ let t: TestEmulator;
 let cid: string;
 
 beforeAll(async () => {
-  t = await startTestEmulator();
+  t = await startEmulatorHarness();
   cid = await t.companyId();
 });
 afterAll(() => t.stop());
@@ -336,7 +336,7 @@ describe("automationCompanies (reference §4.2)", () => {
 
 describe("switches for behaviours the reference marks unknown", () => {
   it("rejectCompanyNameOnInsert refuses a read-only name on POST", async () => {
-    const strict = await startTestEmulator({ behaviour: { rejectCompanyNameOnInsert: true } });
+    const strict = await startEmulatorHarness({ behaviour: { rejectCompanyNameOnInsert: true } });
     try {
       const scope = await strict.companyId();
       const res = await strict.call("POST", `companies(${scope})/automationCompanies`, {
@@ -354,7 +354,7 @@ describe("switches for behaviours the reference marks unknown", () => {
   });
 
   it("etagMismatchStatus 412 answers a stale If-Match with 412", async () => {
-    const other = await startTestEmulator({ behaviour: { etagMismatchStatus: 412 } });
+    const other = await startEmulatorHarness({ behaviour: { etagMismatchStatus: 412 } });
     try {
       const scope = await other.companyId();
       const created = await other.call("POST", `companies(${scope})/automationCompanies`, {

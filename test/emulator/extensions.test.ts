@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorState, EnvironmentState } from "../../emulator/state/model";
 import { buildApp, type BuildAppInput, readApp } from "../../formats/navx";
-import { startTestEmulator, type TestEmulator, waitFor } from "../helpers/emulator";
+import { startEmulatorHarness, type TestEmulator, waitFor } from "../helpers/emulator";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests inspect arbitrary wire JSON
 type Wire = any;
@@ -17,7 +17,7 @@ const PTE_ID = "5b1c9f0e-2d3a-4b5c-8d7e-6f8091a2b3c4";
 let t: TestEmulator;
 
 beforeAll(async () => {
-  t = await startTestEmulator();
+  t = await startEmulatorHarness();
 });
 afterAll(() => t.stop());
 beforeEach(() => t.emu.reset());
@@ -305,7 +305,7 @@ describe("extensions actions (§6.1, §10.4)", () => {
   });
 
   it("docs mode answers 204 for every action", async () => {
-    const docs = await startTestEmulator({ behaviour: { actionResponses: "docs" } });
+    const docs = await startEmulatorHarness({ behaviour: { actionResponses: "docs" } });
     try {
       let pkg = "";
       docs.emu.mutate((s) => {
@@ -713,7 +713,7 @@ describe("PTE deployment (§6.2 flow, §6.3, §11)", () => {
 
 describe("deployment fault switches (user-voices §3a.2)", () => {
   it("deploymentReportsFailedButInstalls: status Failed while the app is installed", async () => {
-    const faulty = await startTestEmulator({ behaviour: { deploymentReportsFailedButInstalls: true } });
+    const faulty = await startEmulatorHarness({ behaviour: { deploymentReportsFailedButInstalls: true } });
     const saved = t;
     t = faulty;
     try {
@@ -727,7 +727,7 @@ describe("deployment fault switches (user-voices §3a.2)", () => {
   });
 
   it("deploymentStatusEmptyList: the status list is empty although the app deploys", async () => {
-    const faulty = await startTestEmulator({ behaviour: { deploymentStatusEmptyList: true } });
+    const faulty = await startEmulatorHarness({ behaviour: { deploymentStatusEmptyList: true } });
     const saved = t;
     t = faulty;
     try {

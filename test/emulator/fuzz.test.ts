@@ -17,7 +17,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSeed, type SeedInput } from "../../emulator";
-import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { startEmulatorHarness, type TestEmulator } from "../helpers/emulator";
 import { adminRun, automationRun, entraRun, junkRun } from "./fuzz/arbitraries";
 import { stateInvariants } from "./fuzz/invariants";
 import { crawl, knownNames, type SurfaceModel } from "./fuzz/model";
@@ -63,7 +63,7 @@ const statuses = new Map<string, Map<number, number>>();
 const originalWrite = process.stderr.write.bind(process.stderr);
 
 beforeAll(async () => {
-  t = await startTestEmulator({ limits: false, seed: fuzzSeed() });
+  t = await startEmulatorHarness({ limits: false, seed: fuzzSeed() });
   const environments = t.emu.state().tenants[0].environments.map((e) => e.name);
   model = await crawl(t, environments);
   segmentNames = knownNames(model);

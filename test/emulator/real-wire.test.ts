@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorState, EnvironmentState } from "../../emulator/state/model";
 import { buildApp } from "../../formats/navx";
-import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { startEmulatorHarness, type TestEmulator } from "../helpers/emulator";
 
 // biome-ignore lint/suspicious/noExplicitAny: tests inspect arbitrary wire JSON
 type Wire = any;
@@ -52,7 +52,7 @@ const SB = "sandbox-24";
 describe("captured payloads (test/fixtures/real-wire)", () => {
   let t: TestEmulator;
   beforeAll(async () => {
-    t = await startTestEmulator();
+    t = await startEmulatorHarness();
   });
   afterAll(() => t.stop());
   beforeEach(() => t.emu.reset());
@@ -82,7 +82,7 @@ describe("captured payloads (test/fixtures/real-wire)", () => {
 describe("real-wire §1–§6 with default switches", () => {
   let t: TestEmulator;
   beforeAll(async () => {
-    t = await startTestEmulator();
+    t = await startEmulatorHarness();
   });
   afterAll(() => t.stop());
   beforeEach(() => t.emu.reset());
@@ -218,7 +218,7 @@ describe("real-wire switches", () => {
   let t: TestEmulator;
   const HOUR = 3_600_000;
   beforeAll(async () => {
-    t = await startTestEmulator({
+    t = await startEmulatorHarness({
       behaviour: { serverClockOffsetMs: -HOUR, companySystemVersion: "build", userGroupPermissionsConverted: true },
     });
   });

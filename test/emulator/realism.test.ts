@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { startEmulatorHarness, type TestEmulator } from "../helpers/emulator";
 
 let t: TestEmulator | undefined;
 afterEach(async () => {
@@ -11,7 +11,7 @@ const companiesPath = (t: TestEmulator) => `${t.apiRoot()}/companies`;
 
 describe("BC limits per principal (reference §10.7)", () => {
   it("processes at most 5 requests at once and queues the rest (all succeed)", async () => {
-    t = await startTestEmulator({ latency: { kind: "fixed", ms: 60 } });
+    t = await startEmulatorHarness({ latency: { kind: "fixed", ms: 60 } });
     await t.token();
     const results = await Promise.all(Array.from({ length: 25 }, () => t!.call("GET", "companies")));
     expect(results.every((r) => r.status === 200)).toBe(true);
@@ -19,7 +19,7 @@ describe("BC limits per principal (reference §10.7)", () => {
   });
 
   it("answers 429 with BC's text when processed + queued exceed the connection limit", async () => {
-    t = await startTestEmulator({ latency: { kind: "fixed", ms: 150 }, limits: { maxConnections: 10 } });
+    t = await startEmulatorHarness({ latency: { kind: "fixed", ms: 150 }, limits: { maxConnections: 10 } });
     await t.token();
     const results = await Promise.all(Array.from({ length: 14 }, () => t!.call("GET", "companies")));
     const refused = results.filter((r) => r.status === 429);
@@ -29,7 +29,7 @@ describe("BC limits per principal (reference §10.7)", () => {
   });
 
   it("answers 429 once the sliding-window budget is spent, with Retry-After by default", async () => {
-    t = await startTestEmulator({ limits: { windowRequests: 5, windowMs: 60_000 } });
+    t = await startEmulatorHarness({ limits: { windowRequests: 5, windowMs: 60_000 } });
     for (let i = 0; i < 5; i++) expect((await t.call("GET", "companies")).status).toBe(200);
     const over = await t.call("GET", "companies");
     expect(over.status).toBe(429);
@@ -37,7 +37,7 @@ describe("BC limits per principal (reference §10.7)", () => {
   });
 
   it("omits Retry-After on 429 when switched off", async () => {
-    t = await startTestEmulator({ limits: { windowRequests: 1, windowMs: 60_000, retryAfterOn429: false } });
+    t = await startEmulatorHarness({ limits: { windowRequests: 1, windowMs: 60_000, retryAfterOn429: false } });
     await t.call("GET", "companies");
     const over = await t.call("GET", "companies");
     expect(over.status).toBe(429);
@@ -45,7 +45,7 @@ describe("BC limits per principal (reference §10.7)", () => {
   });
 
   it("answers 503 when a request waits in the queue longer than the queue timeout", async () => {
-    t = await startTestEmulator({
+    t = await startEmulatorHarness({
       timeScale: 1,
       latency: { kind: "fixed", ms: 400 },
       limits: { maxConcurrent: 1, queueTimeoutMs: 100 },
@@ -56,7 +56,7 @@ describe("BC limits per principal (reference §10.7)", () => {
   });
 
   it("can be turned off", async () => {
-    t = await startTestEmulator({ limits: false, latency: { kind: "fixed", ms: 40 } });
+    t = await startEmulatorHarness({ limits: false, latency: { kind: "fixed", ms: 40 } });
     await t.token();
     await Promise.all(Array.from({ length: 12 }, () => t!.call("GET", "companies")));
     expect(t.emu.maxConcurrent()).toBe(0);
@@ -65,7 +65,7 @@ describe("BC limits per principal (reference §10.7)", () => {
 
 describe("time limits (reference §10.7)", () => {
   it("answers 408 past the operation timeout and 504 past the gateway timeout (scaled)", async () => {
-    t = await startTestEmulator({ timeScale: 0.001 }); // 8 min ⇒ 480 ms, 10 min ⇒ 600 ms
+    t = await startEmulatorHarness({ timeScale: 0.001 }); // 8 min ⇒ 480 ms, 10 min ⇒ 600 ms
     t.emu.faults.add({ path: "*/companies", delayMs: 530, count: 1 });
     const slow = await t.call("GET", "companies");
     expect(slow.status).toBe(408);
@@ -77,7 +77,7 @@ describe("time limits (reference §10.7)", () => {
 
 describe("latency", () => {
   it("adds the configured fixed latency", async () => {
-    t = await startTestEmulator({ latency: { kind: "fixed", ms: 120 } });
+    t = await startEmulatorHarness({ latency: { kind: "fixed", ms: 120 } });
     await t.token();
     const started = Date.now();
     await t.call("GET", "companies");
@@ -87,7 +87,7 @@ describe("latency", () => {
 
 describe("fault injection", () => {
   it("answers a status with a BC-shaped body for `count` times, and reports how often it fired", async () => {
-    t = await startTestEmulator();
+    t = await startEmulatorHarness();
     const rule = t.emu.faults.add({ method: "GET", path: "*/companies", status: 503, retryAfter: 2, count: 2 });
     const a = await t.call("GET", "companies");
     const b = await t.call("GET", "companies");
@@ -99,7 +99,7 @@ describe("fault injection", () => {
   });
 
   it("matches by method and path pattern only", async () => {
-    t = await startTestEmulator();
+    t = await startEmulatorHarness();
     t.emu.faults.add({ method: "POST", path: "*/automationCompanies", status: 500 });
     const cid = await t.companyId();
     expect((await t.call("GET", `companies(${cid})/automationCompanies`)).status).toBe(200);
@@ -111,7 +111,7 @@ describe("fault injection", () => {
   });
 
   it("fires with a probability (seeded, so reproducible)", async () => {
-    t = await startTestEmulator({ faultSeed: 42 });
+    t = await startEmulatorHarness({ faultSeed: 42 });
     t.emu.faults.add({ path: "*/companies", status: 500, probability: 0.5 });
     const statuses: number[] = [];
     for (let i = 0; i < 40; i++) statuses.push((await t.call("GET", "companies")).status);
@@ -121,7 +121,7 @@ describe("fault injection", () => {
   });
 
   it("drops the connection before the server acts: the POST did not take effect", async () => {
-    t = await startTestEmulator();
+    t = await startEmulatorHarness();
     const cid = await t.companyId();
     t.emu.faults.add({ method: "POST", path: "*/automationCompanies", drop: "before", count: 1 });
     await expect(
@@ -132,7 +132,7 @@ describe("fault injection", () => {
   });
 
   it("drops the connection after the server acted: the POST took effect although the client saw an error", async () => {
-    t = await startTestEmulator();
+    t = await startEmulatorHarness();
     const cid = await t.companyId();
     t.emu.faults.add({ method: "POST", path: "*/automationCompanies", drop: "after", count: 1 });
     await expect(
@@ -143,7 +143,7 @@ describe("fault injection", () => {
   });
 
   it("sends a slow body", async () => {
-    t = await startTestEmulator();
+    t = await startEmulatorHarness();
     await t.token();
     t.emu.faults.add({ path: "*/companies", slowBodyMs: 300, count: 1 });
     const started = Date.now();
@@ -154,7 +154,7 @@ describe("fault injection", () => {
   });
 
   it("is controllable over the control plane, and refuses an invalid rule naming the field", async () => {
-    t = await startTestEmulator();
+    t = await startEmulatorHarness();
     const admin = t.emu.adminToken;
     const control = `${t.emu.baseUrl}/_emulator/faults`;
     const bad = await t.call("POST", control, { token: admin, body: { path: "*", status: 42 } });
@@ -172,7 +172,7 @@ describe("fault injection", () => {
   });
 
   it("starts with rules given as options", async () => {
-    t = await startTestEmulator({ faults: [{ path: "*/companies", status: 429, count: 1 }] });
+    t = await startEmulatorHarness({ faults: [{ path: "*/companies", status: 429, count: 1 }] });
     expect((await t.call("GET", "companies")).status).toBe(429);
     expect((await t.call("GET", "companies")).status).toBe(200);
   });

@@ -3,7 +3,7 @@
  * Black-box over HTTPS.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { startEmulatorHarness, type TestEmulator } from "../helpers/emulator";
 
 const SB = "sandbox-24";
 const BASE_APP = "437dbf0e-84ff-417a-965d-ed2bb9650972";
@@ -15,7 +15,7 @@ let joe: string;
 let megan: string;
 
 beforeAll(async () => {
-  t = await startTestEmulator();
+  t = await startEmulatorHarness();
   sbCid = await t.companyId(SB);
   cid = await t.companyId();
   const users = await t.call("GET", `companies(${sbCid})/users`, { environment: SB });

@@ -4,7 +4,7 @@
  * `production` is BC 29.1, `sandbox-24` is BC 24.5 (default seed).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestEmulator, type TestEmulator, waitFor } from "../helpers/emulator";
+import { startEmulatorHarness, type TestEmulator, waitFor } from "../helpers/emulator";
 
 const BASE_APP = "437dbf0e-84ff-417a-965d-ed2bb9650972";
 const CONTOSO_APP = "7c1f5a2e-3b4d-4e6f-8a9b-0c1d2e3f4a5b";
@@ -19,7 +19,7 @@ let sbCid: string;
 let users: Record<string, any>;
 
 beforeAll(async () => {
-  t = await startTestEmulator();
+  t = await startEmulatorHarness();
   cid = await t.companyId();
   sbCid = await t.companyId(SB);
   const res = await t.call("GET", `companies(${cid})/users`);
@@ -177,7 +177,7 @@ describe("getNewUsersFromOffice365 and scheduledJobs (reference §7.1, §7.2)", 
   });
 
   it("with getNewUsersWithS2S=supported both actions succeed (200 empty; job Finished)", async () => {
-    const t2 = await startTestEmulator({ behaviour: { getNewUsersWithS2S: "supported" } });
+    const t2 = await startEmulatorHarness({ behaviour: { getNewUsersWithS2S: "supported" } });
     try {
       const cid2 = await t2.companyId();
       const list = await t2.call("GET", `companies(${cid2})/users`);
@@ -562,7 +562,7 @@ describe("features (reference §7.9, 27.0)", () => {
 
 describe("the app's own access control (reference §2.2, §7.3)", () => {
   it("disabling the app's own user locks the app out (401), like disabling it on its Entra application card", async () => {
-    const t4 = await startTestEmulator();
+    const t4 = await startEmulatorHarness();
     try {
       const cid4 = await t4.companyId();
       const list = await t4.call("GET", `companies(${cid4})/users`);
@@ -582,7 +582,7 @@ describe("the app's own access control (reference §2.2, §7.3)", () => {
   });
 
   it("deleting the app's D365 AUTOMATION assignment locks the app out (403)", async () => {
-    const t3 = await startTestEmulator();
+    const t3 = await startEmulatorHarness();
     try {
       const cid3 = await t3.companyId();
       const list = await t3.call("GET", `companies(${cid3})/users`);

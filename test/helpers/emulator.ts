@@ -39,7 +39,7 @@ export interface CallResult {
   json: any;
 }
 
-export async function startTestEmulator(options: EmulatorOptions = {}): Promise<TestEmulator> {
+export async function startEmulatorHarness(options: EmulatorOptions = {}): Promise<TestEmulator> {
   const emu = await startEmulator({ timeScale: 0.01, ...options });
   const agent = new Agent({ connect: { ca: emu.caCertPem } });
   let cached: string | undefined;

@@ -5,8 +5,9 @@ import { CONTOSO_PAYMENTS_ID, FABRIKAM_SHIPPING_ID } from "../../emulator/admin/
 import { buildApp } from "../../formats/navx";
 import type { AdminCenterApi } from "../../provider/admin";
 import { connect } from "../../provider/connection";
-import { BcApiError, isNotFound } from "../../provider/errors";
+import { isNotFound } from "../../provider/errors";
 import { resetProviderCaches, settingsFor, startTestEmulator } from "./helpers/emu";
+import { bcFailure } from "../helpers/failure";
 
 let emu: RunningEmulator;
 let admin: AdminCenterApi;
@@ -17,23 +18,13 @@ beforeAll(async () => {
 afterAll(() => emu.stop());
 afterEach(() => resetProviderCaches());
 
-async function failure(p: Promise<unknown>): Promise<BcApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof BcApiError) return err;
-    throw err;
-  }
-  throw new Error("expected a BcApiError");
-}
-
 describe("Admin Center API", () => {
   it("lists and gets environments", async () => {
     const envs = await admin.listEnvironments();
     expect(envs.map((e) => e.name)).toEqual(expect.arrayContaining(["production", "sandbox-24"]));
     const prod = await admin.getEnvironment("production");
     expect(prod).toMatchObject({ name: "production", type: "Production" });
-    const missing = await failure(admin.getEnvironment("nope"));
+    const missing = await bcFailure(admin.getEnvironment("nope"));
     expect(isNotFound(missing)).toBe(true);
     expect(missing.service).toBe("admin");
     expect(missing.correlationId).toBeTruthy();
@@ -46,7 +37,7 @@ describe("Admin Center API", () => {
   });
 
   it("installs an AppSource app and follows the operation; missing dependencies come back as requirements", async () => {
-    const refused = await failure(admin.installApp("production", FABRIKAM_SHIPPING_ID, { acceptIsvEula: true }));
+    const refused = await bcFailure(admin.installApp("production", FABRIKAM_SHIPPING_ID, { acceptIsvEula: true }));
     expect(refused.status).toBe(400);
     expect(refused.requirements?.length).toBeGreaterThan(0);
     expect(refused.message).toContain("Requirements");
@@ -86,7 +77,7 @@ describe("Admin Center API", () => {
     expect(installed).toMatchObject({ name: "Pulumi PTE", version: "1.0.0.0" });
     expect(Array.isArray(await admin.scheduledPteOperations("production"))).toBe(true);
 
-    const garbage = await failure(admin.pteInstall("production", Buffer.from("not an app"), { acceptIsvEula: true }));
+    const garbage = await bcFailure(admin.pteInstall("production", Buffer.from("not an app"), { acceptIsvEula: true }));
     expect(garbage.status).toBe(400);
     expect(garbage.serviceMessage).toContain("not an extension file");
   });
@@ -96,7 +87,7 @@ describe("Admin Center API", () => {
       (s.tenants[0] as unknown as { authorizedAdminApps: string[] }).authorizedAdminApps = [];
     });
     try {
-      const err = await failure(connect(settingsFor(emu)).admin().listEnvironments());
+      const err = await bcFailure(connect(settingsFor(emu)).admin().listEnvironments());
       expect([401, 403]).toContain(err.status);
       expect(err.hint).toContain("Authorized Microsoft Entra apps");
       expect(err.hint).toContain("AdminCenter.ReadWrite.All");

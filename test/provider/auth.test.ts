@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { TokenProvider } from "../../provider/auth/token-provider";
 import { connect } from "../../provider/connection";
-import { BcApiError, isAuth } from "../../provider/errors";
+import { isAuth } from "../../provider/errors";
 import { sharedDispatcher } from "../../provider/http/dispatcher";
 import {
   makeCertificate,
@@ -16,6 +16,7 @@ import {
   startTestEmulator,
   trustFederatedIssuer,
 } from "./helpers/emu";
+import { bcFailure } from "../helpers/failure";
 
 let emu: RunningEmulator;
 const dir = mkdtempSync(join(tmpdir(), "bc-auth-"));
@@ -37,16 +38,6 @@ function tokenProvider(settings: ReturnType<typeof settingsFor>, seen: string[] 
     dispatcher: sharedDispatcher({ caCertPem: settings.caCertPem }),
     onNetworkRequest: (method, url) => seen.push(`${method} ${url}`),
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<BcApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof BcApiError) return err;
-    throw err;
-  }
-  throw new Error("expected a BcApiError");
 }
 
 describe("each credential kind obtains a token from the emulator", () => {
@@ -77,7 +68,7 @@ describe("each credential kind obtains a token from the emulator", () => {
 
   it("an unregistered certificate is explained", async () => {
     const cert = await makeCertificate(dir, "cert-unknown");
-    const err = await failure(tokenProvider(settingsFor(emu, { clientCertificatePath: cert.bundlePath })).getToken());
+    const err = await bcFailure(tokenProvider(settingsFor(emu, { clientCertificatePath: cert.bundlePath })).getToken());
     expect(err.code).toBe("AADSTS700027");
     expect(err.hint).toContain("Certificates & secrets");
   });
@@ -93,7 +84,7 @@ describe("each credential kind obtains a token from the emulator", () => {
     // The CI system replaced the file with an expired token: the next acquisition must read it (and fail).
     writeFileSync(file, await mintFederatedToken(emu, { issuedAt: Math.floor(Date.now() / 1000) - 3600 }));
     provider.invalidate(first.token);
-    const expired = await failure(provider.getToken());
+    const expired = await bcFailure(provider.getToken());
     expect(expired.code).toBe("AADSTS700024");
     expect(expired.hint).toContain("federated token");
 
@@ -122,7 +113,9 @@ describe("each credential kind obtains a token from the emulator", () => {
   });
 
   it("a missing federated token file is explained", async () => {
-    const err = await failure(tokenProvider(settingsFor(emu, { federatedTokenFile: join(dir, "absent") })).getToken());
+    const err = await bcFailure(
+      tokenProvider(settingsFor(emu, { federatedTokenFile: join(dir, "absent") })).getToken(),
+    );
     expect(err.code).toBe("FederatedTokenUnavailable");
     expect(err.message).toContain("cannot be read");
   });
@@ -131,7 +124,7 @@ describe("each credential kind obtains a token from the emulator", () => {
 describe("authentication failures are explained", () => {
   it("wrong secret", async () => {
     const wrong = "Wrong-Secret-Value-1234567890";
-    const err = await failure(
+    const err = await bcFailure(
       connect(settingsFor(emu, { clientSecret: wrong }))
         .automation()
         .companies.list(),
@@ -144,7 +137,7 @@ describe("authentication failures are explained", () => {
   });
 
   it("unknown app", async () => {
-    const err = await failure(
+    const err = await bcFailure(
       connect(settingsFor(emu, { clientId: "11111111-2222-4333-8444-555555555555" }))
         .automation()
         .companies.list(),
@@ -154,7 +147,7 @@ describe("authentication failures are explained", () => {
   });
 
   it("unknown tenant", async () => {
-    const err = await failure(
+    const err = await bcFailure(
       tokenProvider(settingsFor(emu, { tenantId: "99999999-2222-4333-8444-555555555555" })).getToken(),
     );
     expect(err.code).toBe("AADSTS90002");
@@ -162,10 +155,12 @@ describe("authentication failures are explained", () => {
   });
 
   it("an untrusted TLS certificate (no CA configured) and an unreachable host", async () => {
-    const noCa = await failure(tokenProvider(settingsFor(emu, { caCertPem: undefined })).getToken());
+    const noCa = await bcFailure(tokenProvider(settingsFor(emu, { caCertPem: undefined })).getToken());
     expect(noCa.message).toMatch(/TLS certificate check failed/);
     expect(noCa.hint).toContain("BC_CA_CERT_PATH");
-    const closed = await failure(tokenProvider(settingsFor(emu, { authorityHost: "https://127.0.0.1:9" })).getToken());
+    const closed = await bcFailure(
+      tokenProvider(settingsFor(emu, { authorityHost: "https://127.0.0.1:9" })).getToken(),
+    );
     expect(closed.code).toBe("ECONNREFUSED");
     expect(closed.hint).toContain("Could not reach the token service at https://127.0.0.1:9");
   });
@@ -174,7 +169,7 @@ describe("authentication failures are explained", () => {
     emu.mutate((s) => {
       s.tenants[0]!.environments[0]!.entraApplications = [];
     });
-    const err = await failure(connect(settingsFor(emu)).automation().companies.list());
+    const err = await bcFailure(connect(settingsFor(emu)).automation().companies.list());
     expect(err.status).toBe(401);
     expect(err.code).toBe("Authentication_InvalidCredentials");
     expect(err.hint).toContain('"Microsoft Entra applications"');
@@ -186,7 +181,7 @@ describe("authentication failures are explained", () => {
     emu.mutate((s) => {
       for (const a of s.tenants[0]!.environments[0]!.entraApplications) a.state = "Disabled";
     });
-    const err = await failure(connect(settingsFor(emu)).automation().companies.list());
+    const err = await bcFailure(connect(settingsFor(emu)).automation().companies.list());
     expect(err.status).toBe(401);
     expect(err.hint).toContain("not Enabled");
   });
@@ -196,7 +191,7 @@ describe("authentication failures are explained", () => {
       const app = s.tenants[0]!.apps.find((a) => a.clientId === emu.clientId)!;
       app.grantedRoles = app.grantedRoles.filter((r) => r !== "Automation.ReadWrite.All");
     });
-    const err = await failure(connect(settingsFor(emu)).automation().companies.list());
+    const err = await bcFailure(connect(settingsFor(emu)).automation().companies.list());
     expect(err.status).toBe(401);
     expect(err.hint).toContain("has no Automation.ReadWrite.All role");
     expect(err.hint).toContain("Grant admin consent");
@@ -211,7 +206,7 @@ describe("authentication failures are explained", () => {
       );
     });
     const api = connect(settingsFor(emu)).automation();
-    const err = await failure(api.extensions.list());
+    const err = await bcFailure(api.extensions.list());
     // Real BC reports it as an AL dialog error, not 403 (real-wire §2).
     expect(err.status).toBe(400);
     expect(err.code).toBe("Application_DialogException");

@@ -8,6 +8,7 @@ import { connect } from "../../provider/connection";
 import { BcApiError, isNotFound } from "../../provider/errors";
 import { OperationFailedError } from "../../provider/polling";
 import { resetProviderCaches, settingsFor, startTestEmulator } from "./helpers/emu";
+import { bcFailure } from "../helpers/failure";
 
 /** A stale ETag (`Request_EntityChanged`, 409/412) or another 409: the provider has no caller for this question. */
 const isConflict = (e: unknown) =>
@@ -26,16 +27,6 @@ beforeAll(async () => {
   companyId = (await api.companies.list())[0]!.id;
 });
 afterEach(() => emu.faults.clear());
-
-async function failure(p: Promise<unknown>): Promise<BcApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof BcApiError) return err;
-    throw err;
-  }
-  throw new Error("expected a BcApiError");
-}
 
 describe("URLs", () => {
   it("works with and without the tenant in the URL", async () => {
@@ -79,13 +70,13 @@ describe("companies and ETags", () => {
     expect(renamed.displayName).toBe(`${name} renamed`);
     expect(renamed["@odata.etag"]).not.toBe(etag);
 
-    const stale = await failure(api.automationCompanies.update(created.id, { displayName: "again" }, etag));
+    const stale = await bcFailure(api.automationCompanies.update(created.id, { displayName: "again" }, etag));
     expect(isConflict(stale)).toBe(true);
     expect(stale.code).toBe("Request_EntityChanged");
     expect(stale.hint).toContain("pulumi refresh");
 
     await api.automationCompanies.delete(created.id, renamed["@odata.etag"]);
-    expect(isNotFound(await failure(api.automationCompanies.get(created.id)))).toBe(true);
+    expect(isNotFound(await bcFailure(api.automationCompanies.get(created.id)))).toBe(true);
     expect(await api.automationCompanies.findByName(name)).toBeUndefined();
   });
 
@@ -152,7 +143,7 @@ describe("configuration packages", () => {
   it("explains a business-rule refusal (apply before import)", async () => {
     const code = `C${randomUUID().slice(0, 6)}`.toUpperCase();
     const pkg = await api.configurationPackages.create(companyId, { code });
-    const err = await failure(api.configurationPackages.apply(companyId, pkg.id));
+    const err = await bcFailure(api.configurationPackages.apply(companyId, pkg.id));
     expect(err.status).toBe(400);
     expect(err.serviceMessage).toContain("You must import the package before you apply it");
     expect(err.message).not.toContain("CorrelationId:");
@@ -184,7 +175,7 @@ describe("extensions", () => {
     await api.extensions.install(ext!.packageId);
     expect((await api.extensions.get(ext!.packageId)).isInstalled).toBe(true);
 
-    const already = await failure(api.extensions.install(ext!.packageId));
+    const already = await bcFailure(api.extensions.install(ext!.packageId));
     expect(already.serviceMessage).toContain("already installed");
 
     await api.extensions.uninstall(ext!.packageId);
@@ -222,7 +213,7 @@ describe("users, permissions and groups", () => {
     const back = await api.users.update(joe.userSecurityId, { state: "Enabled" }, disabled["@odata.etag"]);
     expect(back.state).toBe("Enabled");
     expect(
-      isConflict(await failure(api.users.update(joe.userSecurityId, { state: "Enabled" }, joe["@odata.etag"]))),
+      isConflict(await bcFailure(api.users.update(joe.userSecurityId, { state: "Enabled" }, joe["@odata.etag"]))),
     ).toBe(true);
   });
 

@@ -5,6 +5,7 @@ import { AmbiguousOutcomeError, BcApiError, TransportError } from "../../provide
 import { HttpClient, type HttpClientOptions } from "../../provider/http/client";
 import { backoffDelay, parseRetryAfter } from "../../provider/http/retry";
 import { type Loopback, delay, drop, json, startLoopback } from "./helpers/loopback";
+import { failureOf } from "../helpers/failure";
 
 let server: Loopback;
 const dispatcher = new Agent({ keepAliveTimeout: 1000 });
@@ -35,15 +36,6 @@ const post = (c: HttpClient, path = "/x", extra = {}) =>
     headers: { "content-type": "application/json" },
     ...extra,
   });
-
-async function failure(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("Retry-After and backoff", () => {
   it("parses delta-seconds and HTTP dates", () => {
@@ -100,7 +92,7 @@ describe("retry policy against a loopback server", () => {
     expect((await get(client())).attempts).toBe(5);
     server.seen.length = 0;
     server.setHandler((_, res) => json(res, 503, { error: { code: "ServiceUnavailable", message: "busy" } }));
-    const err = (await failure(get(client({ retry: { ...FAST, maxAttempts: 3 } })))) as BcApiError;
+    const err = (await failureOf(get(client({ retry: { ...FAST, maxAttempts: 3 } })))) as BcApiError;
     expect(err).toBeInstanceOf(BcApiError);
     expect(err.status).toBe(503);
     expect(err.attempts).toBe(3);
@@ -117,7 +109,7 @@ describe("retry policy against a loopback server", () => {
     for (const status of [400, 404, 409]) {
       server.seen.length = 0;
       server.setHandler((_, res) => json(res, status, { error: { code: "X", message: "no" } }));
-      const err = (await failure(get(client()))) as BcApiError;
+      const err = (await failureOf(get(client()))) as BcApiError;
       expect(err.status).toBe(status);
       expect(server.seen).toHaveLength(1);
     }
@@ -132,7 +124,7 @@ describe("retry policy against a loopback server", () => {
 
   it("never replays a POST after a dropped connection: AmbiguousOutcomeError", async () => {
     server.setHandler((_, res) => drop(res));
-    const err = await failure(post(client()));
+    const err = await failureOf(post(client()));
     expect(err).toBeInstanceOf(AmbiguousOutcomeError);
     expect((err as Error).message).toContain("may or may not have taken effect");
     expect(server.seen).toHaveLength(1);
@@ -140,7 +132,7 @@ describe("retry policy against a loopback server", () => {
 
   it("never replays a POST after a 5xx: AmbiguousOutcomeError carrying the service's error", async () => {
     server.setHandler((_, res) => json(res, 503, { error: { code: "ServiceUnavailable", message: "queue timeout" } }));
-    const err = (await failure(post(client()))) as AmbiguousOutcomeError;
+    const err = (await failureOf(post(client()))) as AmbiguousOutcomeError;
     expect(err).toBeInstanceOf(AmbiguousOutcomeError);
     expect(err.reason).toContain("queue timeout");
     expect(server.seen).toHaveLength(1);
@@ -160,7 +152,7 @@ describe("retry policy against a loopback server", () => {
     const url = closed.url;
     await closed.close();
     const c = client({ retry: { ...FAST, maxAttempts: 3 } });
-    const err = (await failure(c.request({ method: "POST", url: `${url}/x`, body: "{}" }))) as TransportError;
+    const err = (await failureOf(c.request({ method: "POST", url: `${url}/x`, body: "{}" }))) as TransportError;
     expect(err).toBeInstanceOf(TransportError);
     expect(err.kind).toBe("connection");
     expect(err.attempts).toBe(3);
@@ -173,7 +165,7 @@ describe("retry policy against a loopback server", () => {
     const ok = await c.request({ method: "PATCH", url: `${server.url}/x`, headers: { "if-match": "*" }, body: "{}" });
     expect(ok.attempts).toBe(2);
     server.seen.length = 0;
-    const err = await failure(c.request({ method: "PATCH", url: `${server.url}/x`, body: "{}" }));
+    const err = await failureOf(c.request({ method: "PATCH", url: `${server.url}/x`, body: "{}" }));
     expect(err).toBeInstanceOf(AmbiguousOutcomeError);
   });
 
@@ -190,7 +182,9 @@ describe("retry policy against a loopback server", () => {
       await delay(400);
       json(res, 200, {});
     });
-    const err = (await failure(get(client({ timeoutMs: 100, retry: { ...FAST, maxAttempts: 2 } })))) as TransportError;
+    const err = (await failureOf(
+      get(client({ timeoutMs: 100, retry: { ...FAST, maxAttempts: 2 } })),
+    )) as TransportError;
     expect(err).toBeInstanceOf(TransportError);
     expect(err.kind).toBe("timeout");
     expect(err.message).toMatch(/timed out.*100 ms.*after 2 attempts/);
@@ -201,7 +195,7 @@ describe("retry policy against a loopback server", () => {
       await delay(300);
       json(res, 201, {});
     });
-    expect(await failure(post(client({ timeoutMs: 80 })))).toBeInstanceOf(AmbiguousOutcomeError);
+    expect(await failureOf(post(client({ timeoutMs: 80 })))).toBeInstanceOf(AmbiguousOutcomeError);
     expect(server.seen).toHaveLength(1);
   });
 
@@ -210,7 +204,7 @@ describe("retry policy against a loopback server", () => {
       json(res, 429, { error: { code: "TooManyRequests", message: "wait" } }, { "retry-after": "30" }),
     );
     const started = Date.now();
-    const err = (await failure(get(client({ deadlineMs: 2000 })))) as BcApiError;
+    const err = (await failureOf(get(client({ deadlineMs: 2000 })))) as BcApiError;
     expect(Date.now() - started).toBeLessThan(1000);
     expect(err.status).toBe(429);
     expect(err.retryAfterMs).toBe(30_000);
@@ -221,7 +215,7 @@ describe("retry policy against a loopback server", () => {
     server.setHandler((_, res) => json(res, 503, {}, { "retry-after": "5" }));
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const err = (await failure(get(client(), "/x", { signal: controller.signal }))) as TransportError;
+    const err = (await failureOf(get(client(), "/x", { signal: controller.signal }))) as TransportError;
     expect(err).toBeInstanceOf(TransportError);
     expect(err.kind).toBe("aborted");
   });
@@ -252,13 +246,13 @@ describe("retry policy against a loopback server", () => {
     server.setHandler((_, res) =>
       json(res, 401, { error: { code: "Authentication_InvalidCredentials", message: "no" } }),
     );
-    const err = (await failure(get(client()))) as BcApiError;
+    const err = (await failureOf(get(client()))) as BcApiError;
     expect(err.status).toBe(401);
     expect(server.seen).toHaveLength(2);
   });
 
   it("requires https except for loopback hosts", async () => {
-    const err = (await failure(client().request({ method: "GET", url: "http://example.com/x" }))) as TransportError;
+    const err = (await failureOf(client().request({ method: "GET", url: "http://example.com/x" }))) as TransportError;
     expect(err.kind).toBe("insecure");
     expect(err.message).toContain("https is required");
   });
