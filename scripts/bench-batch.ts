@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 import { Agent, request } from "undici";
 import type { RunningEmulator } from "../emulator";
-import { benchUserName, startBenchEmulator } from "./lib/bench-fixture";
+import { benchUserName, clientCredentialsToken, startBenchEmulator } from "./lib/bench-fixture";
 
 const IN_FLIGHT = 5;
 
@@ -89,18 +89,7 @@ async function createAll(client: BatchClient, operations: number, size: number):
 }
 
 async function clientFor(emu: RunningEmulator, dispatcher: Agent): Promise<BatchClient> {
-  const tokenRes = await request(`${emu.authorityHost}/${emu.tenantId}/oauth2/v2.0/token`, {
-    method: "POST",
-    dispatcher,
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "client_credentials",
-      client_id: emu.clientId,
-      client_secret: emu.clientSecret,
-      scope: "https://api.businesscentral.dynamics.com/.default",
-    }).toString(),
-  });
-  const token = ((await tokenRes.body.json()) as { access_token: string }).access_token;
+  const token = await clientCredentialsToken(emu, dispatcher);
   const root = `${emu.baseUrl}/v2.0/${emu.tenantId}/${emu.environment}/api/microsoft/automation/v2.0`;
   const environment = () => emu.state().tenants[0]!.environments.find((e) => e.name === emu.environment)!;
   const company = environment().companies[0]!.id;

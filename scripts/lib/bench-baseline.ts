@@ -4,7 +4,7 @@
  */
 import { Agent, request } from "undici";
 import type { RunningEmulator } from "../../emulator";
-import { BENCH_COMPANIES, BENCH_ROLES, benchUserName } from "./bench-fixture";
+import { BENCH_COMPANIES, BENCH_ROLES, benchUserName, clientCredentialsToken } from "./bench-fixture";
 
 export interface BaselineResult {
   upMs: number;
@@ -66,21 +66,4 @@ export async function sequentialBaseline(emu: RunningEmulator, users: number): P
   } finally {
     await dispatcher.close();
   }
-}
-
-async function clientCredentialsToken(emu: RunningEmulator, dispatcher: Agent): Promise<string> {
-  const res = await request(`${emu.authorityHost}/${emu.tenantId}/oauth2/v2.0/token`, {
-    method: "POST",
-    dispatcher,
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "client_credentials",
-      client_id: emu.clientId,
-      client_secret: emu.clientSecret,
-      scope: "https://api.businesscentral.dynamics.com/.default",
-    }).toString(),
-  });
-  const body = (await res.body.json()) as { access_token?: string };
-  if (!body.access_token) throw new Error(`baseline: no token (HTTP ${res.statusCode})`);
-  return body.access_token;
 }

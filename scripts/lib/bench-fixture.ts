@@ -1,7 +1,8 @@
 /**
  * The benchmark's emulator: the default seed plus `users` bench users, BC's limits on, a fixed (or jittered)
- * latency on every API request, and a request log read phase by phase.
+ * latency on every API request, a request log read phase by phase, and a token as a script would fetch it.
  */
+import { type Agent, request } from "undici";
 import { type EmulatorOptions, type RunningEmulator, defaultSeed, startEmulator } from "../../emulator";
 
 export const BENCH_ROLES = ["D365 READ", "D365 BUS FULL ACCESS"] as const;
@@ -72,4 +73,22 @@ export function benchStackConfig(emu: RunningEmulator) {
     "businesscentral:apiBaseUrl": { value: emu.baseUrl },
     "businesscentral:caCertPath": { value: emu.caCertPath },
   };
+}
+
+/** A client-credentials token for the emulator's default app, as a script would fetch it. */
+export async function clientCredentialsToken(emu: RunningEmulator, dispatcher: Agent): Promise<string> {
+  const res = await request(`${emu.authorityHost}/${emu.tenantId}/oauth2/v2.0/token`, {
+    method: "POST",
+    dispatcher,
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: emu.clientId,
+      client_secret: emu.clientSecret,
+      scope: "https://api.businesscentral.dynamics.com/.default",
+    }).toString(),
+  });
+  const body = (await res.body.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`baseline: no token (HTTP ${res.statusCode})`);
+  return body.access_token;
 }

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Agent, request } from "undici";
 import type { RunningEmulator } from "../../emulator";
+import { clientCredentialsToken } from "../../scripts/lib/bench-fixture";
 import { startTestEmulator } from "./helpers/emu";
 
 let emu: RunningEmulator;
@@ -15,27 +16,12 @@ let token: string;
 beforeAll(async () => {
   emu = await startTestEmulator({ limits: { windowRequests: 6 } });
   dispatcher = new Agent({ connect: { ca: emu.caCertPem } });
-  token = await tokenFor(emu, dispatcher);
+  token = await clientCredentialsToken(emu, dispatcher);
 });
 afterAll(async () => {
   await dispatcher.close();
   await emu.stop();
 });
-
-async function tokenFor(target: RunningEmulator, via: Agent): Promise<string> {
-  const res = await request(`${target.authorityHost}/${target.tenantId}/oauth2/v2.0/token`, {
-    method: "POST",
-    dispatcher: via,
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "client_credentials",
-      client_id: target.clientId,
-      client_secret: target.clientSecret,
-      scope: "https://api.businesscentral.dynamics.com/.default",
-    }).toString(),
-  });
-  return ((await res.body.json()) as { access_token: string }).access_token;
-}
 
 const root = () => `${emu.baseUrl}/v2.0/${emu.tenantId}/${emu.environment}/api/microsoft/automation/v2.0`;
 
@@ -83,7 +69,7 @@ describe("$batch", () => {
       const many = Array.from({ length: 101 }, (_, i) => ({ id: String(i), method: "GET", url: "companies" }));
       const url = `${fresh.baseUrl}/v2.0/${fresh.tenantId}/${fresh.environment}/api/microsoft/automation/v2.0/$batch`;
       const via = new Agent({ connect: { ca: fresh.caCertPem } });
-      const freshToken = await tokenFor(fresh, via);
+      const freshToken = await clientCredentialsToken(fresh, via);
       const send = async (body: unknown, headers: Record<string, string> = {}) => {
         const res = await request(url, {
           method: "POST",
