@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { AutomationCompany } from "../automation/schemas";
 import { BcApiError } from "../errors";
-import { defineResource, type InputsOf, type OperationContext } from "./framework/define";
+import { defineResource, type InputsOf, type OperationContext, SHORT_TIMEOUTS } from "./framework/define";
 import { behaviourRule, environmentRule } from "./framework/diff";
 import { UNKNOWN } from "./framework/inputs";
 
@@ -40,7 +40,7 @@ export const companyHandler = defineResource({
     { keys: ["name"], change: "none", why: "Derived by BC at creation from `displayName`; read-only afterwards." },
   ],
   replaceOrder: "create-first",
-  timeouts: { create: 5 * 60_000, update: 5 * 60_000, delete: 5 * 60_000 },
+  timeouts: SHORT_TIMEOUTS,
 
   notes(values, olds) {
     const displayName = values.displayName;

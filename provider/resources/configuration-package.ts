@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { ConfigurationPackage } from "../automation/schemas";
 import { OperationFailedError } from "../polling";
 import { defineResource, type InputsOf, type OperationContext } from "./framework/define";
-import { behaviourRule, environmentRule } from "./framework/diff";
+import { behaviourRule, environmentRule, upperCasedKeyRule } from "./framework/diff";
 import { PartialFailure } from "./framework/handler";
 import { code, guid, UNKNOWN } from "./framework/inputs";
 
@@ -63,12 +63,7 @@ export const configurationPackageHandler = defineResource({
     "applyError",
   ],
   changes: [
-    {
-      keys: ["code"],
-      change: "replace",
-      why: "The package is identified by its code (and the file must carry the same code).",
-      value: (side) => (typeof side.code === "string" ? side.code.toUpperCase() : side.code),
-    },
+    upperCasedKeyRule("code", "The package is identified by its code (and the file must carry the same code)."),
     { keys: ["companyId"], change: "replace", why: "A package belongs to one company." },
     environmentRule,
     {

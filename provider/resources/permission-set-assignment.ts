@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import type { AutomationApi, PermissionSet, UserPermission } from "../api";
-import { defineResource } from "./framework/define";
-import { behaviourRule, environmentRule, type PropertyBag } from "./framework/diff";
+import { defineResource, SHORT_TIMEOUTS } from "./framework/define";
+import { behaviourRule, environmentRule, type PropertyBag, urlCompanyRule, upperCasedKeyRule } from "./framework/diff";
 import { code, guid, optionalText, text } from "./framework/inputs";
 import { exactlyOne, granteeFromState, PRINCIPAL_KEYS, principalRule, resolvePrincipal } from "./principals";
 
@@ -102,12 +102,7 @@ export const permissionSetAssignmentHandler = defineResource({
   outputs: ["assignmentId", "principalSecurityId", "roleName", "resolvedScope", "resolvedAppId"],
   changes: [
     principalRule(PRINCIPAL_KEYS, "principalSecurityId"),
-    {
-      keys: ["roleId"],
-      change: "replace",
-      why: "Key field; compared upper-cased.",
-      value: (side) => (typeof side.roleId === "string" ? side.roleId.toUpperCase() : side.roleId),
-    },
+    upperCasedKeyRule("roleId", "Key field; compared upper-cased."),
     { keys: ["company"], change: "replace", why: "Key field." },
     {
       keys: ["scope"],
@@ -122,11 +117,11 @@ export const permissionSetAssignmentHandler = defineResource({
       value: resolvedOr("appId", "resolvedAppId"),
     },
     environmentRule,
-    { keys: ["companyId"], change: "none", why: "Only chooses the URL company." },
+    urlCompanyRule,
     behaviourRule,
   ],
   replaceOrder: "by-key",
-  timeouts: { create: 5 * 60_000, update: 5 * 60_000, delete: 5 * 60_000 },
+  timeouts: SHORT_TIMEOUTS,
   crossCheck: (values) => exactlyOne(values, PRINCIPAL_KEYS),
 
   async create(ctx, inputs) {

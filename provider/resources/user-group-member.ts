@@ -1,8 +1,8 @@
 /** UserGroupMember: a user's membership in a legacy BC user group, BC ≤ 24 (docs/resources/user-group-member.md). */
 import type { AutomationApi } from "../api";
 import type { UserGroupMember } from "../automation/schemas";
-import { defineResource } from "./framework/define";
-import { behaviourRule, environmentRule } from "./framework/diff";
+import { defineResource, SHORT_TIMEOUTS } from "./framework/define";
+import { behaviourRule, environmentRule, urlCompanyRule, upperCasedKeyRule } from "./framework/diff";
 import { code, guid, optionalText, text } from "./framework/inputs";
 import { exactlyOne, principalRule, resolveUser, USER_KEYS } from "./principals";
 
@@ -49,19 +49,14 @@ export const userGroupMemberHandler = defineResource({
   outputs: ["memberId", "groupName"],
   changes: [
     principalRule(USER_KEYS, "userSecurityId"),
-    {
-      keys: ["groupCode"],
-      change: "replace",
-      why: "Compared upper-cased.",
-      value: (side) => (typeof side.groupCode === "string" ? side.groupCode.toUpperCase() : side.groupCode),
-    },
+    upperCasedKeyRule("groupCode", "Compared upper-cased."),
     { keys: ["companyName"], change: "replace", why: "Part of the key." },
     environmentRule,
-    { keys: ["companyId"], change: "none", why: "Only chooses the URL company." },
+    urlCompanyRule,
     behaviourRule,
   ],
   replaceOrder: "by-key",
-  timeouts: { create: 5 * 60_000, update: 5 * 60_000, delete: 5 * 60_000 },
+  timeouts: SHORT_TIMEOUTS,
   crossCheck: (values) => exactlyOne(values, USER_KEYS),
 
   async create(ctx, inputs) {

@@ -25,6 +25,9 @@ import {
 
 export type Phase = "create" | "update" | "delete";
 
+/** Deadlines of resources whose operations are single requests (BC itself gives up on a request after minutes). */
+export const SHORT_TIMEOUTS: Record<Phase, number> = { create: 5 * 60_000, update: 5 * 60_000, delete: 5 * 60_000 };
+
 /** The checked inputs of a resource: its own fields plus the common ones. */
 export type InputsOf<S extends z.ZodRawShape> = z.output<z.ZodObject<typeof commonInputs & S>>;
 

@@ -138,3 +138,20 @@ export const behaviourRule: ChangeRule = {
   change: "none",
   why: "Only affect how operations run (`owner`, set by the SDK, names the resource in create intents).",
 };
+
+/** `companyId` of resources whose objects are environment-wide: it only picks the company in the URL. */
+export const urlCompanyRule: ChangeRule = {
+  keys: ["companyId"],
+  change: "none",
+  why: "Only chooses the URL company.",
+};
+
+/** A key field BC stores upper-cased (an AL Code field): another value replaces, a change of case does not. */
+export function upperCasedKeyRule(key: string, why: string): ChangeRule {
+  return {
+    keys: [key],
+    change: "replace",
+    why,
+    value: (side) => (typeof side[key] === "string" ? (side[key] as string).toUpperCase() : side[key]),
+  };
+}

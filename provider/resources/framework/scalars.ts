@@ -16,4 +16,3 @@ export function parseDuration(value: string): number | undefined {
 export const duration = z
   .string()
   .refine((v) => parseDuration(v) !== undefined, 'must be a duration like "90s", "20m" or "1h"');
-
