@@ -4,15 +4,12 @@
  * declared for it, a second preview shows no change, a changed environment shows replaces, destroy removes it all,
  * and the state holds none of the three secrets in plain text. Pulumi runs in a child process (scripts/stack.ts).
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSeed, type RunningEmulator, type SeedInput, startEmulator } from "../../emulator";
-
-const ROOT = resolve(__dirname, "../..");
-const STACK = join(ROOT, "dist/scripts/stack.js");
+import { runStack, type StackConfig, stateFileTexts } from "./stack-runner";
 
 /** Three customers: distinct tenant ids, apps and secrets, each with the default seed's environments. */
 const CUSTOMERS = [
@@ -53,46 +50,10 @@ const USERS = ["ADMIN", "JOE", "MEGAN", "ALEX", "ISAIAH"];
 
 let emu: RunningEmulator;
 let work: string;
-const config: Record<string, { value: string; secret?: boolean }> = {};
+const config: StackConfig = {};
 
-interface Summary {
-  result: string;
-  changes?: Record<string, number>;
-  stdout?: string;
-  error?: string;
-}
-
-async function pulumi(op: string, extra: string[] = []): Promise<Summary & { log: string }> {
-  const configFile = join(work, "config.json");
-  writeFileSync(configFile, JSON.stringify(config));
-  const child = spawn(
-    process.execPath,
-    [
-      STACK,
-      op,
-      "--example",
-      "multi-tenant",
-      "--stack",
-      "e2e",
-      "--state-dir",
-      join(work, "state"),
-      "--config-file",
-      configFile,
-      ...extra,
-    ],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let out = "";
-  let log = "";
-  child.stdout.on("data", (d) => {
-    out += d;
-  });
-  child.stderr.on("data", (d) => {
-    log += d;
-  });
-  await new Promise((ok) => child.once("exit", ok));
-  return { ...(JSON.parse(out.trim().split("\n").pop() || "{}") as Summary), log };
-}
+const run = (op: "up" | "preview" | "destroy", extra: string[] = []) =>
+  runStack(work, config, op, ["--example", "multi-tenant", "--stack", "e2e", ...extra]);
 
 function tenantList(environmentOf: (name: string) => string) {
   return CUSTOMERS.map((c) => ({
@@ -148,7 +109,7 @@ describe("one program, three tenants, connections only", () => {
   });
 
   it("up creates in each tenant what was declared there, and nothing elsewhere", async () => {
-    const up = await pulumi("up");
+    const up = await run("up");
     expect(up.result, up.error ?? up.log.slice(-3000)).toBe("succeeded");
     // The stack, and per tenant: the Tenant, its Company and one grant per user.
     expect(up.changes).toMatchObject({ create: 1 + 3 * (2 + USERS.length) });
@@ -169,7 +130,7 @@ describe("one program, three tenants, connections only", () => {
   });
 
   it("a second preview shows no change", async () => {
-    const preview = await pulumi("preview");
+    const preview = await run("preview");
     expect(preview.result, preview.error ?? preview.log.slice(-3000)).toBe("succeeded");
     expect(Object.keys(preview.changes ?? {})).toEqual(["same"]);
   });
@@ -178,7 +139,7 @@ describe("one program, three tenants, connections only", () => {
     config["tenants:list"] = {
       value: JSON.stringify(tenantList((name) => (name === "fabrikam" ? "sandbox-24" : "production"))),
     };
-    const preview = await pulumi("preview", ["--diff"]);
+    const preview = await run("preview", ["--diff"]);
     config["tenants:list"] = { value: JSON.stringify(tenantList(() => "production")) };
     expect(preview.result, preview.error ?? preview.log.slice(-3000)).toBe("succeeded");
     expect(preview.changes).toMatchObject({ replace: 1 + USERS.length });
@@ -187,7 +148,7 @@ describe("one program, three tenants, connections only", () => {
   });
 
   it("destroy removes it all", async () => {
-    const destroyed = await pulumi("destroy");
+    const destroyed = await run("destroy");
     expect(destroyed.result, destroyed.error ?? destroyed.log.slice(-3000)).toBe("succeeded");
     for (const c of CUSTOMERS) {
       expect(companyNames(c.tenantId)).toEqual(seedCompanies[c.tenantId]);
@@ -196,19 +157,10 @@ describe("one program, three tenants, connections only", () => {
   });
 
   it("the state holds none of the secrets in plain text", () => {
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const p = join(dir, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else files.push(p);
-      }
-    };
-    walk(join(work, "state"));
-    expect(files.some((f) => f.endsWith(".json"))).toBe(true);
-    for (const f of files) {
-      const text = readFileSync(f, "utf8");
-      for (const c of CUSTOMERS) expect(text, f).not.toContain(c.secret);
+    const files = stateFileTexts(join(work, "state"));
+    expect(files.some((f) => f.path.endsWith(".json"))).toBe(true);
+    for (const { path, text } of files) {
+      for (const c of CUSTOMERS) expect(text, path).not.toContain(c.secret);
     }
   });
 });

@@ -3,7 +3,7 @@
  * serializer) and returns its JSON summary; shared by the environment and export end-to-end tests.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { RunningEmulator } from "../../emulator";
 import { emulatorStackConfig } from "../provider/helpers/emu";
@@ -67,4 +67,18 @@ const WRITE = /^(POST|PATCH|PUT|DELETE)$/;
 /** Requests that change something in BC (token requests to Entra excluded). */
 export function writeRequests(emu: RunningEmulator) {
   return emu.requests().filter((r) => WRITE.test(r.method) && !r.path.includes("/oauth2/"));
+}
+
+/** Every file of a stack's state folder (checkpoints, backups, history) with its text, to look for secrets in. */
+export function stateFileTexts(stateDir: string): { path: string; text: string }[] {
+  const files: { path: string; text: string }[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.push({ path, text: readFileSync(path, "utf8") });
+    }
+  };
+  walk(stateDir);
+  return files;
 }
