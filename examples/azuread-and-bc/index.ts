@@ -1,5 +1,5 @@
-// Entry point for `pulumi up` with a Node language host: the Entra ID stack. The Business Central half is the
-// `hydrate-tenant` program in a second stack configured from this stack's outputs (README.md).
+// Entry point for `pulumi up`: the Entra ID app registration and the Business Central resources that use it, in one
+// program (README.md).
 import { azureAdAndBc } from "./program";
 
 export = azureAdAndBc();
