@@ -10,7 +10,8 @@
  * It prints requests per resource per phase, wall times and the ratios to max(write bound at 5 in flight, engine
  * floor) and to the baseline.
  *
- *   npm run build && node dist/scripts/bench-stack.js [--users 100] [--latency 250] [--jitter 0] [--skip memory,baseline]
+ *   npm run build && node dist/scripts/bench-stack.js [--users 100] [--latency 250] [--jitter 0]
+ *     [--skip floor,baseline,memory] [--skip-checkpoints]
  *
  * Set PULUMI_BUSINESSCENTRAL_PROVIDER to a package folder to measure that build of the provider (before/after).
  */
@@ -58,8 +59,12 @@ async function main() {
       latency: { type: "string", default: "250" },
       jitter: { type: "string", default: "0" },
       skip: { type: "string", default: "" },
+      "skip-checkpoints": { type: "boolean", default: false },
     },
   });
+  // The engine rewrites the whole state file after every step: its cost grows with the stack and with each
+  // resource's state (the serialized provider is most of it), which trivial floor resources do not have.
+  if (values["skip-checkpoints"]) process.env.PULUMI_SKIP_CHECKPOINTS = "true";
   const options: BenchOptions = {
     users: Number(values.users),
     latencyMs: Number(values.latency),
@@ -73,6 +78,9 @@ async function main() {
     `bench-stack: ${resources} resources, latency ${options.latencyMs} ms ± ${options.jitterMs}, provider ${provider}`,
   );
   log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, Node ${process.version}`);
+  log(
+    `engine checkpoints: ${process.env.PULUMI_SKIP_CHECKPOINTS === "true" ? "skipped (PULUMI_SKIP_CHECKPOINTS)" : "written after every step (default)"}`,
+  );
 
   const emu = await startBenchEmulator(options);
   try {
