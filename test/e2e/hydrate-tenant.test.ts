@@ -105,7 +105,8 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe("hydrate-tenant with the real engine", () => {
+// Each step runs the real engine (seconds when idle, much longer on a busy 2-core machine running other suites).
+describe("hydrate-tenant with the real engine", { timeout: 240_000 }, () => {
   it("up from empty creates exactly the declared objects", async () => {
     const up = await pulumi("up");
     expect(up.result, up.error ?? up.log.slice(-3000)).toBe("succeeded");
