@@ -19,7 +19,8 @@ describe("BC limits per principal (reference §10.7)", () => {
   });
 
   it("answers 429 with BC's text when processed + queued exceed the connection limit", async () => {
-    t = await startEmulatorHarness({ latency: { kind: "fixed", ms: 150 }, limits: { maxConnections: 10 } });
+    // The latency keeps all 14 requests in processing at once even on a loaded machine (TLS set-ups included).
+    t = await startEmulatorHarness({ latency: { kind: "fixed", ms: 1_500 }, limits: { maxConnections: 10 } });
     await t.token();
     const results = await Promise.all(Array.from({ length: 14 }, () => t!.call("GET", "companies")));
     const refused = results.filter((r) => r.status === 429);
