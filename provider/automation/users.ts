@@ -221,9 +221,6 @@ export function securityGroupsApi(client: AutomationClient) {
         throw err;
       }
     },
-    async findByCode(code: string, options: Scoped = {}): Promise<SecurityGroup | undefined> {
-      return (await api.list({ ...options, filter: eqFilter({ code }) }))[0];
-    },
   };
   return api;
 }
