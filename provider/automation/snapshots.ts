@@ -185,7 +185,8 @@ export class Snapshots {
     }
     const out: Directory<P> = new Map();
     for (const row of rows) {
-      const nested = (row as { userPermissions?: unknown }).userPermissions;
+      // The expanded rows are kept once, in `permissions`, not also on the principal handed to callers.
+      const { userPermissions: nested, ...principal } = row as P & { userPermissions?: unknown };
       const permissions = expanded
         ? byId(
             (Array.isArray(nested) ? nested : []).map((p) =>
@@ -194,7 +195,7 @@ export class Snapshots {
             (p) => p.id,
           )
         : undefined;
-      out.set(idOf(row).toLowerCase(), { principal: row, permissions });
+      out.set(idOf(row).toLowerCase(), { principal: principal as P, permissions });
     }
     return out;
   }
