@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../emulator";
 import { cliEnv, PULUMI_BIN, run } from "../../scripts/lib/cli";
+import { emulatorConfig } from "./stack-runner";
 
 const ROOT = resolve(__dirname, "../..");
 const STACK = join(ROOT, "dist/scripts/stack.js");
@@ -118,18 +119,7 @@ new bc.PermissionSetAssignment("interrupted-grant", { userName: "ISAIAH", roleId
 new bc.UserGroupMember("interrupted-member", { environment: "sandbox-24", userName: "ISAIAH", groupCode: "D365 SALES" });
 `,
   );
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      "businesscentral:tenantId": { value: emu.tenantId },
-      "businesscentral:clientId": { value: emu.clientId },
-      "businesscentral:clientSecret": { value: emu.clientSecret, secret: true },
-      "businesscentral:environment": { value: emu.environment },
-      "businesscentral:authorityHost": { value: emu.authorityHost },
-      "businesscentral:apiBaseUrl": { value: emu.baseUrl },
-      "businesscentral:caCertPath": { value: emu.caCertPath },
-    }),
-  );
+  writeFileSync(configFile, JSON.stringify(emulatorConfig(emu)));
 }, 60_000);
 
 afterAll(async () => {

@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { exampleProjectConfig } from "../../scripts/lib/cli";
+import { emulatorConfig } from "./stack-runner";
 
 const ROOT = resolve(__dirname, "../..");
 const STACK = join(ROOT, "dist/scripts/stack.js");
@@ -88,13 +89,7 @@ beforeAll(async () => {
   Object.assign(config, {
     // The example's sample data (its Pulumi.yaml); inline runs do not read Pulumi.yaml.
     ...exampleProjectConfig("hydrate-tenant"),
-    "businesscentral:tenantId": { value: emu.tenantId },
-    "businesscentral:clientId": { value: emu.clientId },
-    "businesscentral:clientSecret": { value: emu.clientSecret, secret: true },
-    "businesscentral:environment": { value: emu.environment },
-    "businesscentral:authorityHost": { value: emu.authorityHost },
-    "businesscentral:apiBaseUrl": { value: emu.baseUrl },
-    "businesscentral:caCertPath": { value: emu.caCertPath },
+    ...emulatorConfig(emu),
     "hydrate:buildDir": { value: join(work, "build") },
   });
   seedSnapshot = snapshot();
@@ -136,6 +131,18 @@ describe("hydrate-tenant with the real engine", { timeout: 240_000 }, () => {
     expect(Object.keys(up.changes ?? {})).toEqual(["same"]);
     const writes = emu.requests().filter((r) => WRITE.test(r.method));
     expect(writes).toEqual([]);
+  });
+
+  it("a changed businesscentral:environment previews as replaces of what lives there, never as silence", async () => {
+    const before = config["businesscentral:environment"];
+    config["businesscentral:environment"] = { value: "sandbox-24" };
+    emu.clearRequests();
+    const preview = await pulumi("preview", ["--diff"]);
+    config["businesscentral:environment"] = before!;
+    expect(preview.result, preview.error ?? preview.log.slice(-3000)).toBe("succeeded");
+    // Company, its package, both extensions and both grants target the default environment; the membership names its own.
+    expect(preview.changes).toMatchObject({ replace: 6, same: 2 });
+    expect(emu.requests().filter((r) => WRITE.test(r.method))).toEqual([]);
   });
 
   it("one changed input per resource: preview --diff shows the expected updates and replaces, up applies them", async () => {
