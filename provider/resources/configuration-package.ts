@@ -2,11 +2,11 @@
  * ConfigurationPackage: a RapidStart package uploaded, imported and applied in one company
  * (docs/resources/configuration-package.md).
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { z } from "zod";
 import type { ConfigurationPackage } from "../automation/schemas";
+import { sha256OfFile } from "../../formats/file-hash";
+import { fileBody } from "../http";
 import { OperationFailedError } from "../polling";
 import { defineResource, type InputsOf, type OperationContext } from "./framework/define";
 import { behaviourRule, environmentRule, upperCasedKeyRule } from "./framework/diff";
@@ -191,7 +191,7 @@ function hashFile(filePath: string): { sha: string } | { reason: string } {
     return { reason: `must resolve to an absolute path (got '${filePath}'); pass a path or a pulumi.asset.FileAsset` };
   }
   try {
-    return { sha: createHash("sha256").update(readFileSync(filePath)).digest("hex") };
+    return { sha: sha256OfFile(filePath) };
   } catch (err) {
     const why =
       (err as NodeJS.ErrnoException).code === "ENOENT"
@@ -246,9 +246,10 @@ class StepFailed extends Error {
 async function uploadAndImport(run: Run): Promise<ConfigurationPackage> {
   const { ctx, inputs } = run;
   const packages = ctx.automation.configurationPackages;
-  const bytes = readFileSync(inputs.filePath);
-  ctx.progress(`uploading ${inputs.filePath} (${bytes.length} bytes) to package ${inputs.code}`);
-  await packages.uploadFile(inputs.companyId, run.id, inputs.code, bytes);
+  // Streamed from disk (reopened for each retry): a large package is never held in memory.
+  const body = fileBody(inputs.filePath);
+  ctx.progress(`uploading ${inputs.filePath} (${body.size} bytes) to package ${inputs.code}`);
+  await packages.uploadFile(inputs.companyId, run.id, inputs.code, body);
   ctx.progress(`importing package ${inputs.code}`);
   await packages.import(inputs.companyId, run.id);
   let pkg = await waitPhase(run, "import");

@@ -1,7 +1,7 @@
 /** Extension inputs: their schema, the checks across them, and what check derives from a `.app` file. */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { AppFileError, type AppManifest, readAppFile, readAppFileManifest } from "../../../formats/navx";
+import { AppFileError, type AppManifest, readAppFileManifest } from "../../../formats/navx";
 import { compareVersions, normaliseVersion } from "../../../formats/version";
 import type { InputsOf } from "../framework/define";
 import type { PropertyBag } from "../framework/diff";
@@ -127,10 +127,10 @@ export function refuseDowngrade(property: string, target: string, current: strin
   if (compareVersions(target, current) < 0) throw new Error(downgradeMessage(property, target, current));
 }
 
-/** The `.app` of the inputs, read again at the operation (check already validated it). */
+/** The manifest and hash of the inputs' `.app`, read again at the operation (check validated it); the file stays on disk. */
 export function appFileOf(inputs: Inputs) {
   try {
-    return readAppFile(String(inputs.filePath));
+    return { path: String(inputs.filePath), ...readAppFileManifest(String(inputs.filePath)) };
   } catch (err) {
     if (err instanceof AppFileError) throw new Error(`file: ${err.message}`);
     throw err;

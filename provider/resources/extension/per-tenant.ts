@@ -2,9 +2,11 @@
  * Per-tenant extensions (`.app` files): uploaded through the automation API's `extensionUpload` before BC 29 or the
  * Admin Center's `apps/pteInstall` from 29, followed to the installed list; uninstalled and unpublished on delete.
  */
+import { readFileSync } from "node:fs";
 import type { PteDeploymentSchedule } from "../../admin";
 import { type AutomationApi, type Extension, extensionVersion, type UploadSchedule } from "../../automation";
 import { AmbiguousOutcomeError, isNotFound } from "../../errors";
+import { fileBody } from "../../http";
 import { compareVersions } from "../../../formats/version";
 import type { OperationContext, State } from "../framework/define";
 import { atLeast, bcVersion, extensionPolling, installedPackage, startOnce, waitForAdminOperation } from "./bc";
@@ -57,7 +59,7 @@ async function uploadFile(
   phase: "create" | "update",
 ): Promise<Outputs> {
   const { automation, environment } = ctx;
-  const { bytes, sha256, manifest } = appFileOf(inputs);
+  const { path, sha256, manifest } = appFileOf(inputs);
   const companyId = inputs.companyId;
   if (installed) {
     const current = extensionVersion(installed);
@@ -88,7 +90,7 @@ async function uploadFile(
       "install",
       ctx.progress,
       () =>
-        admin.pteInstall(environment, bytes, {
+        admin.pteInstall(environment, readFileSync(path), {
           deploymentSchedule: PTE_SCHEDULE[schedule],
           syncMode: schemaSyncMode === "Force Sync" ? "ForceSync" : "Add",
           acceptIsvEula: true,
@@ -110,7 +112,8 @@ async function uploadFile(
   } else {
     ctx.progress(`uploading ${what} to '${environment}' (extensionUpload, ${schedule}, ${schemaSyncMode})`);
     const row = await automation.extensionUpload.prepare({ schedule, schemaSyncMode }, { companyId });
-    await automation.extensionUpload.putContent(row.systemId, bytes, { companyId });
+    // Streamed from disk (reopened for each retry): a large .app is never held in memory.
+    await automation.extensionUpload.putContent(row.systemId, fileBody(path), { companyId });
     const existingBefore = await automation.extensionDeploymentStatus.snapshot({ companyId });
     try {
       await automation.extensionUpload.upload(row.systemId, { companyId });
