@@ -4,51 +4,24 @@
  * free of secrets. Pulumi runs in a child process (scripts/stack.ts) because vitest's module loader cannot host
  * Pulumi's closure serializer.
  */
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { exampleProjectConfig } from "../../scripts/lib/cli";
-import { emulatorConfig } from "./stack-runner";
+import { emulatorConfig, runStack, type StackConfig, stateFileTexts } from "./stack-runner";
 
 const ROOT = resolve(__dirname, "../..");
-const STACK = join(ROOT, "dist/scripts/stack.js");
 const WRITE = /^(POST|PATCH|PUT|DELETE)$/;
 
 let emu: RunningEmulator;
 let work: string;
-let configFile: string;
-const config: Record<string, { value: string; secret?: boolean }> = {};
+const config: StackConfig = {};
 
-interface Summary {
-  result: string;
-  changes?: Record<string, number>;
-  outputs?: Record<string, unknown>;
-  stdout?: string;
-  error?: string;
-}
-
-async function pulumi(op: string, extra: string[] = []): Promise<Summary & { log: string }> {
-  writeFileSync(configFile, JSON.stringify(config));
-  const child = spawn(
-    process.execPath,
-    [STACK, op, "--stack", "e2e", "--state-dir", join(work, "state"), "--config-file", configFile, ...extra],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let out = "";
-  let log = "";
-  child.stdout.on("data", (d) => {
-    out += d;
-  });
-  child.stderr.on("data", (d) => {
-    log += d;
-  });
-  await new Promise((ok) => child.once("exit", ok));
-  const last = out.trim().split("\n").pop() ?? "{}";
-  return { ...(JSON.parse(last) as Summary), log };
-}
+const pulumi = (op: "up" | "preview" | "refresh" | "destroy", extra: string[] = []) =>
+  runStack(work, config, op, ["--stack", "e2e", ...extra]);
 
 const env = () => emu.state().tenants[0].environments.find((e) => e.name === "production")!;
 const legacy = () => emu.state().tenants[0].environments.find((e) => e.name === "sandbox-24")!;
@@ -84,7 +57,6 @@ function snapshot() {
 beforeAll(async () => {
   emu = await startEmulator({ timeScale: 0.01 });
   work = mkdtempSync(join(tmpdir(), "bc-e2e-"));
-  configFile = join(work, "config.json");
   execFileSync(process.execPath, [join(ROOT, "dist/examples/hydrate-tenant/prepare.js"), join(work, "build")]);
   Object.assign(config, {
     // The example's sample data (its Pulumi.yaml); inline runs do not read Pulumi.yaml.
@@ -229,20 +201,11 @@ describe("hydrate-tenant with the real engine", { timeout: 240_000 }, () => {
   });
 
   it("the state holds no plaintext client secret or token", () => {
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const p = join(dir, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else files.push(p);
-      }
-    };
-    walk(join(work, "state"));
-    expect(files.some((f) => f.endsWith(".json"))).toBe(true);
-    for (const f of files) {
-      const text = readFileSync(f, "utf8");
-      expect(text, f).not.toContain(emu.clientSecret);
-      expect(text, f).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\./);
+    const files = stateFileTexts(join(work, "state"));
+    expect(files.some((f) => f.path.endsWith(".json"))).toBe(true);
+    for (const { path, text } of files) {
+      expect(text, path).not.toContain(emu.clientSecret);
+      expect(text, path).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\./);
     }
   });
 });

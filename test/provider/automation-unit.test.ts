@@ -1,32 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Agent } from "undici";
-import { staticTokenSource } from "../../provider/auth/token-provider";
-import { AutomationApi } from "../../provider/automation";
+import type { AutomationApi } from "../../provider/automation";
 import { eqFilter, keySegment, queryString, stringLiteral } from "../../provider/automation/odata";
 import { ResponseShapeError, TransportError } from "../../provider/errors";
-import { HttpClient } from "../../provider/http/client";
-import { type Loopback, json, startLoopback } from "./helpers/loopback";
+import { json, type Loopback, loopbackAutomation } from "./helpers/loopback";
 
-const TENANT = "6f1f7b3e-2c4d-4b8a-9e1f-0a2b3c4d5e6f";
 const COMPANY = "d6e41ca4-0742-4493-a4d8-5c698e261d87";
 let server: Loopback;
-const dispatcher = new Agent();
 let api: AutomationApi;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  server = await startLoopback();
-  api = new AutomationApi(new HttpClient({ dispatcher, tokens: staticTokenSource("t"), retry: { baseDelayMs: 5 } }), {
-    apiBaseUrl: server.url,
-    tenantId: TENANT,
-    environment: "production",
-    // The tests change the server's answer between calls: no shared read may outlive one call.
-    snapshots: { maxAgeMs: 0 },
-  });
+  ({ server, api, close } = await loopbackAutomation());
 });
-afterAll(async () => {
-  await server.close();
-  await dispatcher.close();
-});
+afterAll(() => close());
 
 const company = { id: COMPANY, name: "CRONUS", displayName: "CRONUS", systemVersion: "29.1" };
 

@@ -5,14 +5,11 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { staticTokenSource } from "../../provider/auth/token-provider";
-import { AutomationApi } from "../../provider/automation";
+import type { AutomationApi } from "../../provider/automation";
 import { entities, type EntitySchema, parseEntity } from "../../provider/automation/schemas";
 import { decodeMemberName } from "../../provider/automation/wire";
-import { HttpClient } from "../../provider/http/client";
-import { json, type Loopback, startLoopback } from "./helpers/loopback";
+import { json, type Loopback, loopbackAutomation } from "./helpers/loopback";
 
 const FIXTURES = join(__dirname, "../fixtures/real-wire");
 const fixture = (name: string): Record<string, unknown> =>
@@ -74,25 +71,17 @@ describe("captured responses parse with the provider's schemas", () => {
   });
 });
 
+const COMPANY_ID = "d6e41ca4-0742-4493-a4d8-5c698e261d87";
+
 describe("the upload flow served the captured bodies", () => {
-  const TENANT = "6f1f7b3e-2c4d-4b8a-9e1f-0a2b3c4d5e6f";
-  const COMPANY = "d6e41ca4-0742-4493-a4d8-5c698e261d87";
   let server: Loopback;
-  const dispatcher = new Agent();
   let api: AutomationApi;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    server = await startLoopback();
-    api = new AutomationApi(new HttpClient({ dispatcher, tokens: staticTokenSource("t"), retry: { baseDelayMs: 5 } }), {
-      apiBaseUrl: server.url,
-      tenantId: TENANT,
-      environment: "production",
-    });
+    ({ server, api, close } = await loopbackAutomation());
   });
-  afterAll(async () => {
-    await server.close();
-    await dispatcher.close();
-  });
+  afterAll(() => close());
 
   it("reuses the leftover row a real tenant listed (no POST, no PATCH: its settings already match)", async () => {
     server.seen.length = 0;
@@ -103,7 +92,7 @@ describe("the upload flow served the captured bodies", () => {
     });
     const row = await api.extensionUpload.prepare(
       { schedule: "Current version", schemaSyncMode: "Add" },
-      { companyId: COMPANY },
+      { companyId: COMPANY_ID },
     );
     expect(row.systemId).toBe("11111111-2222-3333-4444-555555555555");
     expect(server.seen.map((r) => r.method)).toEqual(["GET"]);
@@ -118,7 +107,7 @@ describe("the upload flow served the captured bodies", () => {
     });
     const row = await api.extensionUpload.prepare(
       { schedule: "Current version", schemaSyncMode: "Add" },
-      { companyId: COMPANY },
+      { companyId: COMPANY_ID },
     );
     expect(row).toMatchObject({ systemId: "11111111-2222-3333-4444-555555555555", schedule: "Current version" });
     const post = server.seen.find((r) => r.method === "POST");

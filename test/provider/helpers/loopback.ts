@@ -5,6 +5,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Agent } from "undici";
+import { staticTokenSource } from "../../../provider/auth/token-provider";
+import { AutomationApi } from "../../../provider/automation";
+import { HttpClient } from "../../../provider/http/client";
 
 export interface SeenRequest {
   method: string;
@@ -79,4 +83,32 @@ export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Closes the connection without an answer (a dropped connection / reset). */
 export function drop(res: ServerResponse): void {
   res.socket?.destroy();
+}
+
+/** A loopback server and an Automation API client for it (static token, fast retries, no shared reads). */
+export async function loopbackAutomation(): Promise<{
+  server: Loopback;
+  api: AutomationApi;
+  close(): Promise<void>;
+}> {
+  const server = await startLoopback();
+  const dispatcher = new Agent();
+  const api = new AutomationApi(
+    new HttpClient({ dispatcher, tokens: staticTokenSource("t"), retry: { baseDelayMs: 5 } }),
+    {
+      apiBaseUrl: server.url,
+      tenantId: "6f1f7b3e-2c4d-4b8a-9e1f-0a2b3c4d5e6f",
+      environment: "production",
+      // Tests change the server's answer between calls: no shared read may outlive one call.
+      snapshots: { maxAgeMs: 0 },
+    },
+  );
+  return {
+    server,
+    api,
+    async close() {
+      await server.close();
+      await dispatcher.close();
+    },
+  };
 }
