@@ -10,19 +10,20 @@ import { BASE_APPLICATION_ID } from "../resources/extension/bc";
 import { companyOf, type DoctorCheck } from "./types";
 
 /**
- * The BC version: `companies.systemVersion` when it has the form a.b.c.d (real tenants also send forms like "24012";
- * real-wire §4), else the installed Base Application's version; both are shown when they differ.
+ * The BC version as the resources decide it: the installed Base Application's version, else
+ * `companies.systemVersion` when it has the form a.b.c.d (real tenants also send forms like "24012"; real-wire §4);
+ * both are shown when they differ.
  */
 export const versionCheck: DoctorCheck = {
   name: "version",
   async run(state) {
     const systemVersion = (state.companies ?? []).map((c) => c.systemVersion).find((v) => v && isFourPartVersion(v));
     const baseApp = await baseApplicationVersion(state.automation);
-    const version = systemVersion ?? baseApp.version;
+    const version = baseApp.version ?? systemVersion;
     state.report.bcVersion = version;
     const detail = version
-      ? `${version}${baseApp.version && baseApp.version !== version ? ` (Base Application ${baseApp.version})` : ""}`
-      : `unknown (no four-part systemVersion, and ${baseApp.problem ?? "no Base Application in the extensions list"})`;
+      ? `${version}${systemVersion && systemVersion !== version ? ` (companies report ${systemVersion})` : ""}`
+      : `unknown (${baseApp.problem ?? "no Base Application in the extensions list"}, and no four-part systemVersion)`;
     return [{ id: "version", title: "Business Central version", status: version ? "ok" : "warn", detail }];
   },
 };

@@ -5,6 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { AutomationApi, Grantee, SecurityGroup, User } from "../api";
 import { isNotFound } from "../errors";
+import { atLeast, bcVersion } from "./extension/bc";
 import type { ChangeRule, PropertyBag } from "./framework/diff";
 
 export const USER_KEYS = ["userSecurityId", "userName"] as const;
@@ -67,8 +68,13 @@ export async function resolveSecurityGroup(
     const known = await automation.securityGroups.list({ companyId }).catch(() => []);
     const listing =
       known.length > 0 ? ` Security groups there: ${known.map((g) => `${g.code} (${g.id})`).join(", ")}.` : "";
+    const version = await bcVersion(automation).catch(() => undefined);
+    const tooOld =
+      version !== undefined && !atLeast(version, "24.0")
+        ? ` Environment '${automation.environment}' runs BC ${version}: security groups can be managed through the API from BC 24.0 (before that the API lists none); assign the permission sets per user (userName) until it is upgraded.`
+        : "";
     throw new Error(
-      `securityGroupId: no security group with Entra group id ${securityGroupId} in environment '${automation.environment}'. Add the Entra group as a security group in BC (Security Groups page) first.${listing}`,
+      `securityGroupId: no security group with Entra group id ${securityGroupId} in environment '${automation.environment}'. Add the Entra group as a security group in BC (Security Groups page) first.${listing}${tooOld}`,
     );
   }
   return group;

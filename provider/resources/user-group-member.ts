@@ -1,5 +1,6 @@
 /** UserGroupMember: a user's membership in a legacy BC user group, BC ≤ 24 (docs/resources/user-group-member.md). */
 import type { AutomationApi } from "../api";
+import { isNotFound } from "../errors";
 import type { UserGroupMember } from "../automation/schemas";
 import { defineResource, SHORT_TIMEOUTS } from "./framework/define";
 import { behaviourRule, environmentRule, urlCompanyRule, upperCasedKeyRule } from "./framework/diff";
@@ -16,12 +17,29 @@ const inputs = {
 
 /** Why the resource cannot work on BC 25.0+, and what to write instead. */
 export function userGroupsRemovedMessage(environment: string, groupCode: string): string {
+  return userGroupsUnavailable(
+    environment,
+    groupCode,
+    "Business Central removed user groups in version 25.0 (the userGroups and userGroupMembers APIs are gone)",
+  );
+}
+
+/** Why the resource cannot work once "Convert user group permissions" ran (BC ≤ 24 hides the memberships then). */
+export function userGroupsConvertedMessage(environment: string, groupCode: string): string {
+  return userGroupsUnavailable(
+    environment,
+    groupCode,
+    'the feature "Convert user group permissions" has run there, which hides user group memberships ' +
+      "(users(…)/userGroupMembers answers 404)",
+  );
+}
+
+function userGroupsUnavailable(environment: string, groupCode: string, why: string): string {
   return (
-    `groupCode: environment '${environment}' has no user groups: Business Central removed user groups in version 25.0 ` +
-    `(the userGroups and userGroupMembers APIs are gone). Assign the group's permission sets instead with ` +
+    `groupCode: environment '${environment}' has no user groups: ${why}. Assign the group's permission sets instead with ` +
     `PermissionSetAssignment — per user (userName or userSecurityId plus roleId, one resource per permission set that ` +
     `'${groupCode}' granted), or better to an Entra security group (securityGroupId plus roleId) and manage membership ` +
-    `in Entra ID. Keep UserGroupMember only for environments on BC 24 or earlier.`
+    `in Entra ID. Keep UserGroupMember only for environments (BC 24 or earlier) that still use user groups.`
   );
 }
 
@@ -69,7 +87,10 @@ export const userGroupMemberHandler = defineResource({
     const user = await resolveUser(automation, inputs, companyId);
     const userSecurityId = user.userSecurityId.toLowerCase();
     const wanted = { code: groupCode, companyName };
-    const existing = await automation.userGroupMembers.find(userSecurityId, wanted, { companyId });
+    const existing = await automation.userGroupMembers.find(userSecurityId, wanted, { companyId }).catch((err) => {
+      if (isNotFound(err)) throw new Error(userGroupsConvertedMessage(environment, groupCode));
+      throw err;
+    });
     const where = companyName === "" ? "all companies" : `company '${companyName}'`;
     const key = `${userSecurityId}|${groupCode}|${companyName}`.toLowerCase();
     if (existing) {
