@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../emulator";
 import { main } from "../../provider/cli";
 import { emulatorConfig, ROOT, runStack, writeRequests } from "./stack-runner";
+import { emulatorCliFlags } from "../provider/helpers/emu";
 
 let emu: RunningEmulator;
 let work: string;
@@ -37,30 +38,13 @@ const run = (op: "up" | "preview") =>
 describe("export of the default production environment", { timeout: 180_000 }, () => {
   it("produces a program that compiles", async () => {
     let stdout = "";
-    const code = await main(
-      [
-        "export",
-        "--environment",
-        "production",
-        "--tenant-id",
-        emu.tenantId,
-        "--client-id",
-        emu.clientId,
-        "--authority-host",
-        emu.authorityHost,
-        "--api-base-url",
-        emu.baseUrl,
-        "--ca-cert",
-        emu.caCertPath,
-      ],
-      {
-        stdout: (t) => {
-          stdout += t;
-        },
-        stderr: () => {},
-        env: { AZURE_CLIENT_SECRET: emu.clientSecret },
+    const code = await main(["export", "--environment", "production", ...emulatorCliFlags(emu)], {
+      stdout: (t) => {
+        stdout += t;
       },
-    );
+      stderr: () => {},
+      env: { AZURE_CLIENT_SECRET: emu.clientSecret },
+    });
     expect(code).toBe(0);
     program = stdout;
     // A project folder as a user has it: the package and @pulumi/pulumi resolve from node_modules.

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../emulator";
 import { main } from "../../provider/cli";
-import { resetProviderCaches } from "./helpers/emu";
+import { emulatorCliFlags, resetProviderCaches } from "./helpers/emu";
 
 /** `pulumi-businesscentral export` against the emulator, through the CLI entry point. */
 
@@ -41,33 +41,15 @@ async function runExport(environment: string, extra: string[] = []) {
   resetProviderCaches();
   let stdout = "";
   let stderr = "";
-  const code = await main(
-    [
-      "export",
-      "--environment",
-      environment,
-      "--tenant-id",
-      emu.tenantId,
-      "--client-id",
-      emu.clientId,
-      "--authority-host",
-      emu.authorityHost,
-      "--api-base-url",
-      emu.baseUrl,
-      "--ca-cert",
-      emu.caCertPath,
-      ...extra,
-    ],
-    {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: (t) => {
-        stderr += t;
-      },
-      env: { AZURE_CLIENT_SECRET: emu.clientSecret },
+  const code = await main(["export", "--environment", environment, ...emulatorCliFlags(emu), ...extra], {
+    stdout: (t) => {
+      stdout += t;
     },
-  );
+    stderr: (t) => {
+      stderr += t;
+    },
+    env: { AZURE_CLIENT_SECRET: emu.clientSecret },
+  });
   return { code, stdout, stderr };
 }
 

@@ -114,3 +114,19 @@ export function emulatorStackConfig(emu: RunningEmulator): Record<string, string
     "businesscentral:caCertPath": emu.caCertPath,
   };
 }
+
+/** The connection flags of `pulumi-businesscentral doctor|export` for the emulator's default app. */
+export function emulatorCliFlags(emu: RunningEmulator): string[] {
+  return [
+    "--tenant-id",
+    emu.tenantId,
+    "--client-id",
+    emu.clientId,
+    "--authority-host",
+    emu.authorityHost,
+    "--api-base-url",
+    emu.baseUrl,
+    "--ca-cert",
+    emu.caCertPath,
+  ];
+}
