@@ -107,14 +107,15 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
       environment: ctx.environment,
       tenantId: ctx.settings.tenantId.toLowerCase(),
     }) as PropertyBag;
-  const context = (props: PropertyBag, claims: Claims = {}): OperationContext => operationContext(def, props, claims);
+  const progress = (message: string) => process.stdout.write(`[${def.kind}] ${message}\n`);
+  const context = (props: PropertyBag, claims: Claims = {}): OperationContext =>
+    operationContext(def, props, claims, progress);
   /** A context for reading or deleting what state recorded: never in another tenant. */
   const recordedContext = (props: PropertyBag): OperationContext => {
     const ctx = context(props);
     assertRecordedTenant(def.kind, props, ctx.settings.tenantId);
     return ctx;
   };
-  const progress = (message: string) => process.stdout.write(`[${def.kind}] ${message}\n`);
   const gone = { id: "", props: {} };
 
   return {
@@ -198,9 +199,9 @@ function operationContext(
   def: { kind: string; timeouts: Record<Phase, number> },
   props: PropertyBag,
   claims: Claims,
+  progress: (message: string) => void,
 ): OperationContext {
   const connection = connectionFor(props);
-  const progress = (message: string) => process.stdout.write(`[${def.kind}] ${message}\n`);
   return {
     ...connection,
     progress,
