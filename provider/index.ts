@@ -1,7 +1,11 @@
 /**
  * Entry point the serialized provider shim requires (`pulumi-businesscentral/provider`) inside Pulumi's
- * dynamic-provider process: `configure` stores the stack config, `handler(kind)` returns a resource's methods.
+ * dynamic-provider process: `dispatch(kind, method, args)` runs one provider method (`configure` stores the stack
+ * config; the others go to the resource's handler). `configure` and `handler(kind)` are what shims written before
+ * `dispatch` existed call: state keeps the shim text it was created with.
  */
+import "./node-version-check";
+import type * as pulumi from "@pulumi/pulumi";
 import { setStackConfig } from "./resources/framework/context";
 import { installEngineWatchdog, isDynamicProviderProcess } from "./watchdog";
 import type { ResourceHandler } from "./resources/framework/handler";
@@ -36,4 +40,19 @@ export function handler(kind: string): ResourceHandler {
       `pulumi-businesscentral: unknown resource kind '${kind}' (is the installed package older than the program?)`,
     );
   return found;
+}
+
+/** A method of Pulumi's dynamic `ResourceProvider`, as the shim forwards it. */
+export type ProviderMethod = keyof pulumi.dynamic.ResourceProvider;
+
+/** Runs one provider method for a resource kind: the single entry the serialized shim calls. */
+export async function dispatch(kind: string, method: ProviderMethod, args: unknown[]): Promise<unknown> {
+  if (method === "configure") return configure(args[0] as Parameters<typeof configure>[0]);
+  const target = handler(kind);
+  const run = target[method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+  if (!run)
+    throw new Error(
+      `pulumi-businesscentral: ${kind} has no '${method}' (is the installed package older than the program?)`,
+    );
+  return run.apply(target, args);
 }

@@ -4,6 +4,9 @@
  * - `get()` (look-ups: resolve a user name, a permission set): the first caller loads it (all pages), callers that
  *   come while the load is in flight wait for the same load (single flight), later callers get the loaded value
  *   until it is older than `maxAgeMs`, counted from when the load started (what the data can be older than).
+ *   For `staleMs` more it is still served at once while one new load runs in the background: a look-up whose
+ *   answer may be stale has a way out anyway (see Snapshots), and creates must not all stop for a reload while
+ *   BC's five request slots sit idle.
  * - `fresh()` (refresh, drift): only a load that starts after the caller asked will do, so every change made in BC
  *   before the call is seen. Callers arriving within `gatherMs` of each other share one such load; the engine
  *   sends its reads in waves (one per parallelism slot), so a refresh of N resources costs a few loads, not N.
@@ -18,6 +21,8 @@
 export interface SharedReadOptions {
   /** How long a loaded value may be served to `get`, from the start of its load (ms). */
   maxAgeMs: number;
+  /** How much longer it is served while a newer load runs in the background (ms; default `maxAgeMs`). */
+  staleMs?: number;
   /** How long `fresh` waits for more callers before it starts the load they share (ms). */
   gatherMs: number;
   now?: () => number;
@@ -53,9 +58,15 @@ export class SharedRead<T> {
   /** The shared value: fresh enough, joined in flight, or loaded now. */
   get(): Promise<T> {
     const loaded = this.loaded;
-    if (loaded && this.now() - loaded.startedAt < this.options.maxAgeMs) return Promise.resolve(loaded.value);
-    if (this.inFlight && this.inFlight.generation === this.generation) return this.inFlight.promise;
-    return this.start();
+    const age = loaded ? this.now() - loaded.startedAt : Number.POSITIVE_INFINITY;
+    const loading = this.inFlight && this.inFlight.generation === this.generation ? this.inFlight : undefined;
+    if (loaded && age < this.options.maxAgeMs) return Promise.resolve(loaded.value);
+    if (loaded && age < this.options.maxAgeMs + (this.options.staleMs ?? this.options.maxAgeMs)) {
+      // Its callers are served; a failed background load only means the next caller loads again.
+      if (!loading) this.start().catch(() => undefined);
+      return Promise.resolve(loaded.value);
+    }
+    return loading ? loading.promise : this.start();
   }
 
   /** A value loaded from a request that starts after this call (shared with callers of the next `gatherMs`). */

@@ -8,7 +8,8 @@
  * Lifetime, two strengths (see SharedRead):
  * - `fresh` reads (a resource's `read`, i.e. refresh and drift) use only a load that started after they were asked:
  *   every change made in BC before the read shows, exactly as with one GET per resource.
- * - shared look-ups (resolving names before a create) use a load up to `maxAgeMs` old (default 5 s). A look-up that
+ * - shared look-ups (resolving names before a create) use a load up to `maxAgeMs` old (default 5 s; up to twice that
+ *   while a newer load runs in the background, so creates never stop for a reload). A look-up that
  *   finds nothing falls back to a direct request, so staleness can cost a request, never a wrong "not there"; an
  *   assignment the snapshot says exists is confirmed with BC before it is adopted; one it misses is caught by BC's
  *   duplicate-key answer.

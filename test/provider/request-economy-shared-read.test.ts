@@ -24,7 +24,7 @@ describe("SharedRead", () => {
   it("shares one load among concurrent callers and serves it until maxAge", async () => {
     let now = 1_000;
     const loads = manualLoads();
-    const read = new SharedRead(loads.load, { maxAgeMs: 5_000, gatherMs: 1, now: () => now });
+    const read = new SharedRead(loads.load, { maxAgeMs: 5_000, staleMs: 0, gatherMs: 1, now: () => now });
     const callers = [read.get(), read.get(), read.get()];
     expect(loads.started()).toBe(1);
     loads.finish(["a"]);
@@ -37,6 +37,43 @@ describe("SharedRead", () => {
     expect(loads.started()).toBe(2);
     loads.finish(["b"]);
     expect(await again).toEqual(["b"]);
+  });
+
+  it("for staleMs after maxAge, serves the value at once while one new load runs; later, waits for a load", async () => {
+    let now = 1_000;
+    const loads = manualLoads();
+    const read = new SharedRead(loads.load, { maxAgeMs: 5_000, staleMs: 5_000, gatherMs: 1, now: () => now });
+    const first = read.get();
+    loads.finish(["a"]);
+    expect(await first).toEqual(["a"]);
+    now += 5_000;
+    expect(await read.get()).toEqual(["a"]); // stale, served at once
+    expect(await read.get()).toEqual(["a"]); // the background load is shared, not started twice
+    expect(loads.started()).toBe(2);
+    loads.finish(["b"]);
+    await tick();
+    expect(await read.get()).toEqual(["b"]);
+    expect(loads.started()).toBe(2);
+    now += 10_000; // older than maxAge + staleMs: the caller waits for a new load
+    const waiting = read.get();
+    expect(loads.started()).toBe(3);
+    loads.finish(["c"]);
+    expect(await waiting).toEqual(["c"]);
+  });
+
+  it("an invalidated value is never served stale", async () => {
+    let now = 1_000;
+    const loads = manualLoads();
+    const read = new SharedRead(loads.load, { maxAgeMs: 5_000, staleMs: 5_000, gatherMs: 1, now: () => now });
+    const first = read.get();
+    loads.finish(["a"]);
+    await first;
+    now += 6_000;
+    read.invalidate();
+    const after = read.get();
+    expect(loads.started()).toBe(2);
+    loads.finish(["b"]);
+    expect(await after).toEqual(["b"]);
   });
 
   it("replays an edit made while the load is in flight on its result", async () => {
