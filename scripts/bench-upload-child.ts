@@ -27,11 +27,14 @@ async function main() {
   resetPeakRss();
   const body: Body = mode === "stream" ? fileBody(file) : readFileSync(file);
   const started = Date.now();
+  let packageId: string | undefined;
   if (kind === "app") await uploadApp(automation, companyId, body);
-  else await uploadPackage(automation, companyId, body);
+  else packageId = await uploadPackage(automation, companyId, body);
   const elapsedMs = Date.now() - started;
   const peak = peakRss();
   process.stdout.write(`${JSON.stringify({ before, peak, growth: peak - before, elapsedMs })}\n`);
+  // The emulator keeps each package's file in its state: delete it, so repeated runs do not pile them up.
+  if (packageId) await automation.configurationPackages.delete(companyId, packageId);
   process.exit(0);
 }
 
@@ -67,6 +70,7 @@ async function uploadPackage(automation: AutomationApi, companyId: string, body:
   const code = `BENCH${Date.now() % 100000}`;
   const pkg = await automation.configurationPackages.create(companyId, { code, packageName: "Bench upload" });
   await automation.configurationPackages.uploadFile(companyId, pkg.id, code, body);
+  return pkg.id;
 }
 
 main().catch((err) => {

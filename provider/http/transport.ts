@@ -2,8 +2,9 @@
  * The innermost step: one attempt over undici, and a classification of how it failed. Whether a failed attempt
  * may have reached the server decides whether a non-idempotent request can be sent again (policies/retry).
  */
-import { createReadStream, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { type Dispatcher, request } from "undici";
+import { FileBodyError, fileChunks } from "./file-stream";
 import { type FileBody, type HttpResponse, isFileBody, type PipelineRequest } from "./types";
 
 /** Why an attempt produced no response. */
@@ -42,33 +43,51 @@ const TLS = new Set([
 
 export function transport(dispatcher: Dispatcher) {
   return async function send(req: PipelineRequest, signal?: AbortSignal): Promise<HttpResponse> {
-    let res: Dispatcher.ResponseData;
+    if (!isFileBody(req.body)) return exchange(dispatcher, req, req.body, undefined, signal);
+    // Read afresh for every attempt, so a retry sends the whole file again (file-stream.ts).
+    const chunks = fileChunks(req.body);
     try {
-      const file = isFileBody(req.body) ? req.body : undefined;
-      res = await request(req.url, {
-        method: req.method,
-        headers: file ? { ...req.headers, "content-length": String(file.size) } : req.headers,
-        body: file ? createReadStream(file.path) : (req.body as Dispatcher.RequestOptions["body"]),
-        dispatcher,
-        signal,
-      });
-    } catch (err) {
-      throw classify(err, signal);
+      return await exchange(dispatcher, req, chunks, req.body.size, signal);
+    } finally {
+      // Closes the file if undici stopped pulling chunks midway (a generator never started opened nothing).
+      chunks.return().catch(() => undefined);
     }
-    let body: Buffer;
-    try {
-      body = Buffer.from(await res.body.arrayBuffer());
-    } catch (err) {
-      // Headers arrived, so the server processed (or is processing) the request.
-      const failure = classify(err, signal);
-      throw new AttemptFailure(failure.kind, true, `response body interrupted: ${failure.message}`, failure.code);
-    }
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(res.headers)) {
-      if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
-    }
-    return { status: res.statusCode, headers, body, attempts: req.attempt, tokenRoles: req.tokenRoles };
   };
+}
+
+async function exchange(
+  dispatcher: Dispatcher,
+  req: PipelineRequest,
+  payload: Exclude<PipelineRequest["body"], FileBody> | AsyncIterable<Buffer>,
+  contentLength: number | undefined,
+  signal: AbortSignal | undefined,
+): Promise<HttpResponse> {
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(req.url, {
+      method: req.method,
+      headers: contentLength === undefined ? req.headers : { ...req.headers, "content-length": String(contentLength) },
+      body: payload as Dispatcher.RequestOptions["body"], // undici also takes async iterables; its types omit them
+      dispatcher,
+      signal,
+    });
+  } catch (err) {
+    if (err instanceof FileBodyError) throw err; // the file, not the connection: not worth a retry
+    throw classify(err, signal);
+  }
+  let body: Buffer;
+  try {
+    body = Buffer.from(await res.body.arrayBuffer());
+  } catch (err) {
+    // Headers arrived, so the server processed (or is processing) the request.
+    const failure = classify(err, signal);
+    throw new AttemptFailure(failure.kind, true, `response body interrupted: ${failure.message}`, failure.code);
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+  }
+  return { status: res.statusCode, headers, body, attempts: req.attempt, tokenRoles: req.tokenRoles };
 }
 
 /** A body streamed from `path` (its size read now; the file must not change until the request is done). */
