@@ -2,16 +2,18 @@
  * The benchmark users can read (issue 14): in one process and one run, against the emulator with an injected
  * latency, with the real Pulumi engine (inline Automation API programs):
  *
- *  1. the engine floor: the same number of trivial dynamic resources through up, no-op up, refresh, destroy;
+ *  1. the engine floor: the same number of trivial dynamic resources through up, no-op up, refresh, destroy, and
+ *     the engine's fixed cost per command: one trivial resource through the same phases (the engine's and the
+ *     provider plugin's start-up and wind-down, which no write can overlap and the write bound leaves out);
  *  2. the benchmark stack (2 companies + users × 2 permission set assignments) through the same four phases;
  *  3. a sequential baseline: the minimal writes sent one at a time, as a shell script would;
  *  4. memory: the provider uploading a 100 MB `.app` and a 50 MB `.rapidstart` (buffered vs streamed from disk).
  *
  * It prints requests per resource per phase, wall times and the ratios to max(write bound at 5 in flight, engine
- * floor) and to the baseline.
+ * floor), to what is attainable (fixed cost + max(write bound, the floor's per-resource share)) and to the baseline.
  *
  *   npm run build && node dist/scripts/bench-stack.js [--users 100] [--latency 250] [--jitter 0]
- *     [--skip floor,baseline,memory] [--skip-checkpoints]
+ *     [--skip floor,baseline,memory] [--skip-checkpoints] [--floor-pad <bytes>]
  *
  * Set PULUMI_BUSINESSCENTRAL_PROVIDER to a package folder to measure that build of the provider (before/after).
  */
@@ -60,6 +62,7 @@ async function main() {
       jitter: { type: "string", default: "0" },
       skip: { type: "string", default: "" },
       "skip-checkpoints": { type: "boolean", default: false },
+      "floor-pad": { type: "string", default: "0" },
     },
   });
   // The engine rewrites the whole state file after every step: its cost grows with the stack and with each
@@ -85,12 +88,23 @@ async function main() {
   const emu = await startBenchEmulator(options);
   try {
     let floor: Record<Phase, PhaseResult> | undefined;
+    let fixed: Record<Phase, PhaseResult> | undefined;
     if (!skip.has("floor")) {
+      log("engine fixed cost (one trivial resource) …");
+      fixed = await runPhases(
+        await openStack({
+          projectName: "bench-fixed",
+          stackName: "bench",
+          program: floorProgram(1),
+          stateDir: join(work, "fixed"),
+          config: {},
+        }),
+      );
       log("engine floor …");
       const stack = await openStack({
         projectName: "bench-floor",
         stackName: "bench",
-        program: floorProgram(resources),
+        program: floorProgram(resources, Number(values["floor-pad"])),
         stateDir: join(work, "floor"),
         config: {},
       });
@@ -107,7 +121,7 @@ async function main() {
     const bench = await runPhases(stack, emu);
     if (!skip.has("baseline")) log("sequential baseline …");
     const baseline = skip.has("baseline") ? undefined : await sequentialBaseline(emu, options.users);
-    printTable(options, resources, bench, floor, baseline);
+    printTable(options, resources, bench, floor, fixed, baseline);
     if (!skip.has("memory")) {
       log("memory: uploads from a separate provider process …");
       for (const line of await measureUploads(emu, work)) log(line);
@@ -123,12 +137,13 @@ function printTable(
   resources: number,
   bench: Record<Phase, PhaseResult>,
   floor: Record<Phase, PhaseResult> | undefined,
+  fixed: Record<Phase, PhaseResult> | undefined,
   baseline: Awaited<ReturnType<typeof sequentialBaseline>> | undefined,
 ) {
   const writeBound = (resources * options.latencyMs) / MAX_IN_FLIGHT;
   const rows = [
-    "| phase | requests | requests / resource | token requests | wall time | write bound | engine floor | ratio to max(bound, floor) | baseline | faster than baseline |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "| phase | requests | requests / resource | token requests | wall time | write bound | engine floor | ratio to max(bound, floor) | engine fixed cost | ratio to fixed + max(bound, floor − fixed) | baseline | faster than baseline |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const phase of PHASES) {
     const r = bench[phase];
@@ -137,8 +152,12 @@ function printTable(
     const floorMs = floor?.[phase].ms;
     const reference = Math.max(bound, floorMs ?? 0);
     const base = baseline && writes ? (phase === "up" ? baseline.upMs : baseline.destroyMs) : undefined;
+    // What no provider can beat: the command's fixed cost, then the writes or the engine's per-resource work.
+    const fixedMs = fixed?.[phase].ms;
+    const attainable =
+      fixedMs === undefined || floorMs === undefined ? undefined : fixedMs + Math.max(bound, floorMs - fixedMs);
     rows.push(
-      `| ${phase} | ${r.requests?.api ?? "?"} | ${((r.requests?.api ?? 0) / resources).toFixed(2)} | ${r.requests?.token ?? "?"} | ${s(r.ms)} | ${writes ? s(bound) : "–"} | ${floorMs === undefined ? "–" : s(floorMs)} | ${reference > 0 ? (r.ms / reference).toFixed(2) : "–"} | ${base === undefined ? "–" : s(base)} | ${base === undefined ? "–" : `${(base / r.ms).toFixed(1)}×`} |`,
+      `| ${phase} | ${r.requests?.api ?? "?"} | ${((r.requests?.api ?? 0) / resources).toFixed(2)} | ${r.requests?.token ?? "?"} | ${s(r.ms)} | ${writes ? s(bound) : "–"} | ${floorMs === undefined ? "–" : s(floorMs)} | ${reference > 0 ? (r.ms / reference).toFixed(2) : "–"} | ${fixedMs === undefined ? "–" : s(fixedMs)} | ${attainable === undefined ? "–" : (r.ms / attainable).toFixed(2)} | ${base === undefined ? "–" : s(base)} | ${base === undefined ? "–" : `${(base / r.ms).toFixed(1)}×`} |`,
     );
   }
   process.stdout.write(`\n${rows.join("\n")}\n\n`);

@@ -6,29 +6,32 @@ import * as pulumi from "@pulumi/pulumi";
 import { Company, PermissionSetAssignment } from "../../sdk";
 import { BENCH_COMPANIES, BENCH_ROLES, benchUserName } from "./bench-fixture";
 
-/** A dynamic provider that answers at once: what the engine costs by itself. */
-const nothing: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    return { id: String(inputs.key), outs: inputs };
-  },
-  async read(id, props) {
-    return { id, props };
-  },
-  async diff() {
-    return { changes: false };
-  },
-  async delete() {},
-};
-
-class Trivial extends pulumi.dynamic.Resource {
-  constructor(name: string) {
-    super(nothing, name, { key: name }, {});
-  }
+/**
+ * A dynamic provider that answers at once: what the engine costs by itself. `padBytes` pads its serialized text
+ * (stored twice per resource, like any provider's), to measure what a resource's state size costs the engine.
+ */
+function nothing(padBytes: number): pulumi.dynamic.ResourceProvider {
+  const pad = "x".repeat(padBytes);
+  return {
+    async create(inputs) {
+      return { id: String(inputs.key), outs: { ...inputs, padded: pad.length } };
+    },
+    async read(id, props) {
+      return { id, props };
+    },
+    async diff() {
+      return { changes: false };
+    },
+    async delete() {},
+  };
 }
 
-export function floorProgram(resources: number) {
+class Trivial extends pulumi.dynamic.Resource {}
+
+export function floorProgram(resources: number, padBytes = 0) {
   return async () => {
-    for (let i = 0; i < resources; i++) new Trivial(`r${i}`);
+    const provider = nothing(padBytes);
+    for (let i = 0; i < resources; i++) new Trivial(provider, `r${i}`, { key: `r${i}` }, {});
     return {};
   };
 }
