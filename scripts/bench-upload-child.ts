@@ -5,10 +5,12 @@
  *
  * `buffer` reads the file into memory first (what a caller holding the bytes costs); `stream` sends a FileBody.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { openAsBlob, readFileSync, writeFileSync } from "node:fs";
+import type { AdminCenterApi } from "../provider/admin";
 import type { AutomationApi } from "../provider/automation";
 import { type ExplicitSettings, resolveSettings } from "../provider/config";
 import { connect } from "../provider/connection";
+import { BcApiError } from "../provider/errors";
 import { fileBody } from "../provider/http/transport";
 import type { FileBody } from "../provider/http/types";
 
@@ -16,26 +18,38 @@ type Body = Uint8Array | FileBody;
 
 async function main() {
   const [kind, mode, file] = process.argv.slice(2);
-  if ((kind !== "app" && kind !== "rapidstart") || (mode !== "stream" && mode !== "buffer") || !file) {
-    throw new Error("usage: bench-upload-child <app|rapidstart> <stream|buffer> <file>");
+  if (!["app", "rapidstart", "pte"].includes(kind ?? "") || (mode !== "stream" && mode !== "buffer") || !file) {
+    throw new Error("usage: bench-upload-child <app|rapidstart|pte> <stream|buffer> <file>");
   }
   const explicit = JSON.parse(readFileSync(0, "utf8")) as ExplicitSettings;
-  const automation = connect(resolveSettings(explicit, undefined, {})).automation();
+  const connection = connect(resolveSettings(explicit, undefined, {}));
+  const automation = connection.automation();
   const companyId = await automation.anyCompanyId(); // token, connection and company first: not part of the upload
-  globalThis.gc?.();
-  const before = process.memoryUsage.rss();
-  resetPeakRss();
-  const body: Body = mode === "stream" ? fileBody(file) : readFileSync(file);
-  const started = Date.now();
+  const environment = explicit.environment ?? "production";
+  if (kind === "pte") await connection.admin().listApps(environment); // the Admin Center token too, before measuring
   let packageId: string | undefined;
-  if (kind === "app") await uploadApp(automation, companyId, body);
-  else packageId = await uploadPackage(automation, companyId, body);
-  const elapsedMs = Date.now() - started;
-  const peak = peakRss();
-  process.stdout.write(`${JSON.stringify({ before, peak, growth: peak - before, elapsedMs })}\n`);
+  const figures = await measure(async () => {
+    if (kind === "pte") return uploadPte(connection.admin(), environment, mode, file);
+    const body: Body = mode === "stream" ? fileBody(file) : readFileSync(file);
+    if (kind === "app") await uploadApp(automation, companyId, body);
+    else packageId = await uploadPackage(automation, companyId, body);
+  });
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
   // The emulator keeps each package's file in its state: delete it, so repeated runs do not pile them up.
   if (packageId) await automation.configurationPackages.delete(companyId, packageId);
   process.exit(0);
+}
+
+/** RSS before, the peak while `upload` runs (reading the file is part of it), growth and time. */
+async function measure(upload: () => Promise<void>) {
+  globalThis.gc?.();
+  const before = process.memoryUsage.rss();
+  resetPeakRss();
+  const started = Date.now();
+  await upload();
+  const elapsedMs = Date.now() - started;
+  const peak = peakRss();
+  return { before, peak, growth: peak - before, elapsedMs };
 }
 
 /**
@@ -58,6 +72,20 @@ function resetPeakRss() {
     writeFileSync("/proc/self/clear_refs", "5");
   } catch {
     // not Linux: the peak then covers the process's life
+  }
+}
+
+/**
+ * The Admin Center's multipart pteInstall (BC 29+): `buffer` wraps the file's bytes in a Blob, `stream` sends a
+ * file-backed Blob (`fs.openAsBlob`, as the Extension resource does). The bench file is not a real `.app`: the
+ * emulator reads the whole upload, then answers 400 "not an extension file", which is expected here.
+ */
+async function uploadPte(admin: AdminCenterApi, environment: string, mode: string, file: string) {
+  const blob = mode === "stream" ? await openAsBlob(file) : new Blob([readFileSync(file)]);
+  try {
+    await admin.pteInstall(environment, blob, { acceptIsvEula: true });
+  } catch (err) {
+    if (!(err instanceof BcApiError && err.status === 400)) throw err;
   }
 }
 

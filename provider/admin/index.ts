@@ -228,23 +228,20 @@ export class AdminCenterApi {
 
   /**
    * `POST …/apps/pteInstall` (API 2.29): uploads a per-tenant extension as multipart/form-data (field
-   * `extensionFile`, ≤ 50 MB) and returns the operation (status running or scheduled).
+   * `extensionFile`, ≤ 50 MB) and returns the operation (status running or scheduled). Pass a file-backed Blob
+   * (`fs.openAsBlob`): the form streams it from disk instead of holding the file in memory.
    */
   async pteInstall(
     environment: string,
-    appFile: Uint8Array,
+    appFile: Blob,
     fields: PteInstallFields,
     options: CallOptions = {},
   ): Promise<AppOperation> {
-    if (appFile.byteLength > 50 * 1024 * 1024) {
-      throw new RangeError(`the .app file is ${appFile.byteLength} bytes; pteInstall accepts at most 50 MB`);
+    if (appFile.size > 50 * 1024 * 1024) {
+      throw new RangeError(`the .app file is ${appFile.size} bytes; pteInstall accepts at most 50 MB`);
     }
     const form = new FormData();
-    form.append(
-      "extensionFile",
-      new Blob([appFile], { type: "application/octet-stream" }),
-      fields.fileName ?? "extension.app",
-    );
+    form.append("extensionFile", appFile, fields.fileName ?? "extension.app");
     form.append("deploymentSchedule", fields.deploymentSchedule ?? "Immediate");
     form.append("syncMode", fields.syncMode ?? "Add");
     form.append("acceptIsvEula", String(fields.acceptIsvEula));

@@ -1,7 +1,8 @@
 /**
- * Resident memory of the provider while it uploads a 100 MB `.app` and a 50 MB `.rapidstart`, each in a child
- * process of its own (scripts/bench-upload-child.ts), buffered and streamed from disk (which costs the process the
- * same ~20 MB as an empty file: provider/http/file-stream.ts). The files are written in chunks here, never held whole.
+ * Resident memory of the provider while it uploads a 100 MB `.app`, a 50 MB `.rapidstart` and a 50 MB `.app` through
+ * the Admin Center's pteInstall, each in a child process of its own (scripts/bench-upload-child.ts), buffered and
+ * streamed from disk (which costs the process the same ~20 MB as an empty file: provider/http/file-stream.ts; the
+ * pteInstall form streams a file-backed Blob). The files are written in chunks here, never held whole.
  */
 import { spawn } from "node:child_process";
 import { closeSync, openSync, writeSync } from "node:fs";
@@ -66,6 +67,8 @@ export async function measureUploads(emu: RunningEmulator, dir: string, streamRu
     { kind: "app", size: 0, path: join(dir, "empty.app"), modes: ["stream"] },
     { kind: "app", size: 100 * MB, path: join(dir, "big.app"), modes: ["buffer", "stream"] },
     { kind: "rapidstart", size: 50 * MB, path: join(dir, "big.rapidstart"), modes: ["buffer", "stream"] },
+    // BC 29+ takes per-tenant extensions through the Admin Center's multipart pteInstall (at most 50 MB).
+    { kind: "pte", size: 50 * MB, path: join(dir, "big-pte.app"), modes: ["buffer", "stream"] },
   ];
   const lines = ["| upload | mode | run | RSS before | peak RSS | growth | time |", "|---|---|---|---|---|---|---|"];
   for (const file of files) {
@@ -75,7 +78,7 @@ export async function measureUploads(emu: RunningEmulator, dir: string, streamRu
       for (let run = 1; run <= runs; run++) {
         const r = await runChild(emu, file.kind, mode, file.path);
         lines.push(
-          `| ${file.size / MB} MB .${file.kind} | ${mode} | ${run}/${runs} | ${mb(r.before)} | ${mb(r.peak)} | ${mb(r.growth)} | ${(r.elapsedMs / 1000).toFixed(1)} s |`,
+          `| ${file.size / MB} MB ${file.kind === "pte" ? ".app (pteInstall)" : `.${file.kind}`} | ${mode} | ${run}/${runs} | ${mb(r.before)} | ${mb(r.peak)} | ${mb(r.growth)} | ${(r.elapsedMs / 1000).toFixed(1)} s |`,
         );
       }
     }

@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, openAsBlob, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { CONTOSO_PAYMENTS_ID, FABRIKAM_SHIPPING_ID } from "../../emulator/admin/catalog-seed";
@@ -65,7 +68,10 @@ describe("Admin Center API", () => {
     const appId = randomUUID();
     const bytes = buildApp({ id: appId, name: "Pulumi PTE", publisher: "Contoso", version: "1.0.0.0" });
     emu.clearRequests();
-    const op = await admin.pteInstall("production", bytes, {
+    // A file-backed Blob, as the Extension resource sends it (streamed from disk, not held in memory).
+    const file = join(mkdtempSync(join(tmpdir(), "bc-pte-")), "Contoso_Pulumi PTE_1.0.0.0.app");
+    writeFileSync(file, bytes);
+    const op = await admin.pteInstall("production", await openAsBlob(file), {
       acceptIsvEula: true,
       fileName: "Contoso_Pulumi PTE_1.0.0.0.app",
     });
@@ -77,7 +83,9 @@ describe("Admin Center API", () => {
     expect(installed).toMatchObject({ name: "Pulumi PTE", version: "1.0.0.0" });
     expect(Array.isArray(await admin.scheduledPteOperations("production"))).toBe(true);
 
-    const garbage = await bcFailure(admin.pteInstall("production", Buffer.from("not an app"), { acceptIsvEula: true }));
+    const garbage = await bcFailure(
+      admin.pteInstall("production", new Blob([Buffer.from("not an app")]), { acceptIsvEula: true }),
+    );
     expect(garbage.status).toBe(400);
     expect(garbage.serviceMessage).toContain("not an extension file");
   });

@@ -2,7 +2,7 @@
  * Per-tenant extensions (`.app` files): uploaded through the automation API's `extensionUpload` before BC 29 or the
  * Admin Center's `apps/pteInstall` from 29, followed to the installed list; uninstalled and unpublished on delete.
  */
-import { readFileSync } from "node:fs";
+import { openAsBlob } from "node:fs";
 import type { PteDeploymentSchedule } from "../../admin";
 import { type AutomationApi, type Extension, extensionVersion, type UploadSchedule } from "../../automation";
 import { AmbiguousOutcomeError, isNotFound } from "../../errors";
@@ -89,8 +89,8 @@ async function uploadFile(
       manifest.id,
       "install",
       ctx.progress,
-      () =>
-        admin.pteInstall(environment, readFileSync(path), {
+      async () =>
+        admin.pteInstall(environment, await openAsBlob(path, { type: "application/octet-stream" }), {
           deploymentSchedule: PTE_SCHEDULE[schedule],
           syncMode: schemaSyncMode === "Force Sync" ? "ForceSync" : "Add",
           acceptIsvEula: true,
