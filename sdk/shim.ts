@@ -10,9 +10,12 @@ export type ResourceKind =
   | "UserGroupMember"
   | "PermissionSetAssignment";
 
+/** A method of Pulumi's dynamic provider, forwarded by name. */
+type Method = keyof pulumi.dynamic.ResourceProvider;
+
 /** What the shim calls in the installed provider module (`pulumi-businesscentral/provider`). */
 interface ProviderModule {
-  dispatch(kind: ResourceKind, method: keyof pulumi.dynamic.ResourceProvider, args: unknown[]): Promise<never>;
+  dispatch(kind: ResourceKind, method: Method, args: unknown[]): Promise<never>;
 }
 
 /** Environment variable naming the installed package folder (or its `dist/provider/index.js`) explicitly. */
@@ -52,8 +55,7 @@ const cache = new Map<ResourceKind, pulumi.dynamic.ResourceProvider>();
 export function providerFor(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
   let provider = cache.get(kind);
   if (!provider) {
-    const call = (method: keyof pulumi.dynamic.ResourceProvider, args: unknown[]) =>
-      load().dispatch(kind, method, args);
+    const call = (method: Method, args: unknown[]) => load().dispatch(kind, method, args);
     provider = {
       configure: (...a) => call("configure", a),
       check: (...a) => call("check", a),
