@@ -45,9 +45,8 @@ export function chooseStack(
     };
   }
   if (options.noStack) return { summary: `Stack: none (--no-stack); ${FALLBACK}` };
-  if (cwd === undefined || !isPulumiProject(cwd)) {
-    return { summary: `Stack: none (no Pulumi.yaml in this folder); ${FALLBACK}` };
-  }
+  if (cwd === undefined) return { summary: `Stack: none (no project folder given); ${FALLBACK}` };
+  if (!isPulumiProject(cwd)) return { summary: `Stack: none (no Pulumi.yaml in this folder); ${FALLBACK}` };
   const selected = selectedStack(cwd, env);
   if (selected === undefined) {
     return {
