@@ -74,7 +74,7 @@ function settingsFailure(err: SettingsError, stack: string | undefined): DoctorR
         id: "settings",
         title: "connection settings",
         status: "fail",
-        detail: err.problems.map((p) => `\n    - ${p}`).join(""),
+        detail: `${err.problems.length} missing or unusable${err.problems.map((p) => `\n    - ${p}`).join("")}`,
         fix: `Set the missing values as ${where} (see --help and docs/authentication.md).`,
       },
     ],
