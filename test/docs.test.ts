@@ -44,7 +44,7 @@ function splitFences(text: string): { fences: Fence[]; prose: string } {
     if (!open && m) {
       open = { fence: m[2], info: m[3].trim(), line: i + 2, body: [] };
       prose.push("");
-    } else if (open && m && m[2].startsWith(open.fence) && m[3].trim() === "") {
+    } else if (open && m?.[2].startsWith(open.fence) && m[3].trim() === "") {
       fences.push({ info: open.info, line: open.line, text: open.body.join("\n") });
       open = undefined;
       prose.push("");
