@@ -1,207 +1,102 @@
 #!/usr/bin/env node
 /**
- * `pulumi-businesscentral` command line (package.json `bin`):
+ * `pulumi-businesscentral` command line (package.json `bin`): one module per command under provider/cli/, listed in
+ * COMMANDS. A command is added as a module exporting `command: CliCommand` plus one line in the table.
  *
- *   pulumi-businesscentral doctor [--json] [--tenant-id …] [--client-id …] [--environment …] …
- *   pulumi-businesscentral export --environment <name> [--out file.ts] [connection flags as for doctor]
- *
- * Settings come from flags, then the stack's config when `--stack <name>` is given (read with the pulumi CLI in
- * the current folder, a Pulumi project), then the same environment variables the provider reads (AZURE_TENANT_ID,
- * AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE,
- * AZURE_AUTHORITY_HOST, BC_ENVIRONMENT, BC_API_BASE_URL, BC_CA_CERT_PATH). There is deliberately no flag for the
- * client secret: it would end up in shell history and process listings.
+ * Commands load only when run, after the Node.js version check: on an old Node the HTTP client would otherwise fail
+ * while loading with a bare TypeError.
  */
-import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { type ExplicitSettings, resolveSettings, SettingsError, SETTING_SOURCES, type StackConfig } from "./config";
-import { formatReport, runDoctor, type DoctorReport } from "./doctor";
-import { exportEnvironment } from "./export";
-import { closeSharedDispatchers } from "./http/dispatcher";
+import type { CliCommand, CliIo } from "./cli/command";
+import { UsageError } from "./cli/command";
+import { unsupportedNodeProblem } from "./node-version";
 import { redactText } from "./redact";
-import { readStackConfig } from "./stack-config";
 
-const USAGE = `Usage: pulumi-businesscentral doctor [options]
-       pulumi-businesscentral export --environment <name> [--out <file.ts>] [options]
+export type { CliIo } from "./cli/command";
 
-doctor checks the Business Central connection the provider would use and prints what to fix.
-export reads an environment and prints a Pulumi TypeScript program that adopts its companies, apps, permission
-set assignments and user group memberships (adopt: true on every resource; see docs/export.md).
-
-Options:
-  --tenant-id <id>                Entra tenant id (AZURE_TENANT_ID)
-  --client-id <id>                app registration client id (AZURE_CLIENT_ID)
-  --environment <name>            BC environment (BC_ENVIRONMENT)
-  --client-certificate-path <p>   PEM with certificate + private key (AZURE_CLIENT_CERTIFICATE_PATH)
-  --federated-token-file <p>      federated (OIDC) token file (AZURE_FEDERATED_TOKEN_FILE)
-  --authority-host <url>          Entra host (AZURE_AUTHORITY_HOST; default https://login.microsoftonline.com)
-  --api-base-url <url>            BC API host (BC_API_BASE_URL; default https://api.businesscentral.dynamics.com)
-  --admin-api-version <v>         Admin Center API version (BC_ADMIN_API_VERSION; default v2.28)
-  --ca-cert <path>                extra CA certificate to trust, e.g. the emulator's (BC_CA_CERT_PATH)
-  --stack <name>                  also read the stack's businesscentral:* config (run in the Pulumi project's folder)
-  --json                          print the report as JSON (doctor)
-  --out <file.ts>                 write the exported program to this file instead of stdout (export)
-  -h, --help                      show this help
-
-The client secret is read from AZURE_CLIENT_SECRET only.
-Exit code: 0 when every check passes, 1 when one fails, 2 on usage errors.`;
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  /** Folder `--stack` reads the Pulumi project from (default: the process's). */
-  cwd?: string;
+interface CommandEntry {
+  /** The usage line shown by `pulumi-businesscentral --help`. */
+  usage: string;
+  summary: string;
+  load: () => Promise<{ command: CliCommand }>;
 }
+
+const COMMANDS: Record<string, CommandEntry> = {
+  doctor: {
+    usage: "doctor [--json] [options]",
+    summary: "checks the connection the provider would use and prints what to fix",
+    load: () => import("./cli/doctor.js"),
+  },
+  export: {
+    usage: "export --environment <name> [--out <file.ts>] [options]",
+    summary: "prints a Pulumi program that adopts what an environment holds",
+    load: () => import("./cli/export.js"),
+  },
+  rapidstart: {
+    usage: "rapidstart pack <in.xml> <out.rapidstart>",
+    summary: "packs RapidStart XML into a .rapidstart file",
+    load: () => import("./cli/rapidstart.js"),
+  },
+};
+
+const USAGE = `${Object.values(COMMANDS)
+  .map((c, i) => `${i === 0 ? "Usage: " : "       "}pulumi-businesscentral ${c.usage}`)
+  .join("\n")}
+
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`)
+  .join("\n")}
+
+Run pulumi-businesscentral <command> --help for a command's options.`;
 
 const defaultIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
+  cwd: process.cwd(),
 };
 
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (err) {
-    io.stderr(`${(err as Error).message}\n\n${USAGE}\n`);
+  const at = argv.findIndex((a) => !a.startsWith("-"));
+  const name = at < 0 ? undefined : argv[at];
+  const help = argv.includes("--help") || argv.includes("-h");
+  const entry = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    if (help && name === undefined) {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    io.stderr(`${name ? `Unknown command '${name}'.` : "No command given."}\n\n${USAGE}\n`);
     return 2;
   }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(`${USAGE}\n`);
+  const { command } = await entry.load();
+  if (help) {
+    io.stdout(`${command.help}\n`);
     return 0;
   }
-  const command = positionals[0];
-  if (command !== "doctor" && command !== "export") {
-    io.stderr(`${command ? `Unknown command '${command}'.` : "No command given."}\n\n${USAGE}\n`);
-    return 2;
-  }
-
-  const explicit: ExplicitSettings = {
-    tenantId: values["tenant-id"],
-    clientId: values["client-id"],
-    environment: values.environment,
-    clientCertificatePath: values["client-certificate-path"],
-    federatedTokenFile: values["federated-token-file"],
-    authorityHost: values["authority-host"],
-    apiBaseUrl: values["api-base-url"],
-    adminApiVersion: values["admin-api-version"],
-  };
-  // --ca-cert is a path: pass it like the environment variable so it is read and reported the same way.
-  const env = { ...io.env, ...(values["ca-cert"] ? { BC_CA_CERT_PATH: values["ca-cert"] } : {}) };
-  let stackConfig: StackConfig | undefined;
-  if (values.stack !== undefined) {
-    try {
-      stackConfig = readStackConfig(values.stack, io.cwd ?? process.cwd(), env);
-    } catch (err) {
-      io.stderr(`${redactText((err as Error).message)}
-`);
-      return 1;
-    }
-  }
-  if (command === "export") return runExport(explicit, stackConfig, env, values.out, io);
-
-  let report: DoctorReport;
   try {
-    const settings = resolveSettings(explicit, stackConfig, env);
-    report = await runDoctor({ settings, credentialSource: credentialSource(explicit, env) });
+    return await command.run([...argv.slice(0, at), ...argv.slice(at + 1)], io);
   } catch (err) {
-    if (err instanceof SettingsError) {
-      report = {
-        ok: false,
-        features: {},
-        checks: [
-          {
-            id: "settings",
-            title: "connection settings",
-            status: "fail",
-            detail: err.problems.join(" "),
-            fix: "Set the missing values as flags, in the stack (with --stack <name>) or as environment variables (see --help and docs/authentication.md).",
-          },
-        ],
-      };
-    } else {
-      io.stderr(`${redactText((err as Error).message ?? String(err))}\n`);
-      return 1;
+    if (err instanceof UsageError || /^ERR_PARSE_ARGS/.test(String((err as NodeJS.ErrnoException).code))) {
+      io.stderr(`${(err as Error).message}\n\n${command.help}\n`);
+      return 2;
     }
-  } finally {
-    await closeSharedDispatchers();
+    throw err;
   }
-
-  if (values.json) io.stdout(`${redactText(JSON.stringify(report, null, 2))}\n`);
-  else io.stdout(`${formatReport(report)}\n`);
-  return report.ok ? 0 : 1;
-}
-
-/** `export`: the program goes to stdout or `--out`; failures (settings, access) go to stderr with exit code 1. */
-async function runExport(
-  explicit: ExplicitSettings,
-  stackConfig: StackConfig | undefined,
-  env: NodeJS.ProcessEnv,
-  out: string | undefined,
-  io: CliIo,
-): Promise<number> {
-  try {
-    const settings = resolveSettings(explicit, stackConfig, env);
-    const program = await exportEnvironment(settings);
-    if (out === undefined) io.stdout(program);
-    else {
-      writeFileSync(out, program);
-      io.stderr(`wrote ${out} (environment '${settings.environment}')\n`);
-    }
-    return 0;
-  } catch (err) {
-    const problem = err instanceof SettingsError ? err.problems.join(" ") : ((err as Error).message ?? String(err));
-    io.stderr(
-      `export failed: ${redactText(problem)}\nRun pulumi-businesscentral doctor with the same settings to see what to fix.\n`,
-    );
-    return 1;
-  } finally {
-    await closeSharedDispatchers();
-  }
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      "tenant-id": { type: "string" },
-      "client-id": { type: "string" },
-      environment: { type: "string" },
-      "client-certificate-path": { type: "string" },
-      "federated-token-file": { type: "string" },
-      "authority-host": { type: "string" },
-      "api-base-url": { type: "string" },
-      "admin-api-version": { type: "string" },
-      "ca-cert": { type: "string" },
-      stack: { type: "string" },
-      json: { type: "boolean", default: false },
-      out: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-}
-
-function credentialSource(explicit: ExplicitSettings, env: NodeJS.ProcessEnv): string | undefined {
-  if (explicit.clientCertificatePath) return "--client-certificate-path";
-  if (explicit.federatedTokenFile) return "--federated-token-file";
-  for (const name of ["clientSecret", "clientCertificatePath", "federatedTokenFile"] as const) {
-    const variable = SETTING_SOURCES[name].env.find((v) => env[v]);
-    if (variable) return variable;
-  }
-  return undefined;
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      process.stderr.write(`${redactText(String((err as Error)?.stack ?? err))}\n`);
-      process.exitCode = 1;
-    },
-  );
+  const oldNode = unsupportedNodeProblem("this command");
+  if (oldNode) {
+    process.stderr.write(`${oldNode}\n`);
+    process.exitCode = 1;
+  } else
+    main(process.argv.slice(2)).then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (err) => {
+        process.stderr.write(`${redactText(String((err as Error)?.stack ?? err))}\n`);
+        process.exitCode = 1;
+      },
+    );
 }

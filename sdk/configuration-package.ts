@@ -13,7 +13,10 @@ export interface ConfigurationPackageArgs extends ConnectionArgs, AdoptArgs {
   packageName: pulumi.Input<string>;
   /** Windows language id of the package (0 = none). */
   languageId?: pulumi.Input<number>;
-  /** The `.rapidstart` file: a path or a `pulumi.asset.FileAsset`. Its SHA-256, not its path, decides updates. */
+  /**
+   * The `.rapidstart` file, or the package's XML (UTF-8 or UTF-16), which the provider packs: a path or a
+   * `pulumi.asset.FileAsset`. The given file's SHA-256, not its path, decides updates.
+   */
   file: pulumi.Input<string | pulumi.asset.FileAsset>;
   /** Apply the package after importing it (default true). With false the package is imported only. */
   apply?: pulumi.Input<boolean>;

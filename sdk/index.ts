@@ -21,3 +21,5 @@ export {
   type GetPermissionSetArgs,
   type GetPermissionSetResult,
 } from "./lookups";
+// Last, after the resources (whose shim checks the Node.js version): a plain-text credential stops the program.
+import "./plaintext-credentials";

@@ -10,3 +10,4 @@ export {
   readPackageXml,
   readRapidStart,
 } from "./read";
+export { type PackageFileFormat, packageFileFormat, packRapidStartXml } from "./xml-source";

@@ -2,12 +2,10 @@
  * ConfigurationPackage: a RapidStart package uploaded, imported and applied in one company
  * (docs/resources/configuration-package.md).
  */
-import { isAbsolute } from "node:path";
 import { z } from "zod";
 import type { ConfigurationPackage } from "../automation/schemas";
-import { sha256OfFile } from "../../formats/file-hash";
-import { fileBody } from "../http";
 import { OperationFailedError } from "../polling";
+import { inspectPackageFile, packageUploadBody } from "./configuration-package-file";
 import { defineResource, type InputsOf, type OperationContext } from "./framework/define";
 import { behaviourRule, environmentRule, upperCasedKeyRule } from "./framework/diff";
 import { PartialFailure } from "./framework/handler";
@@ -103,7 +101,7 @@ export const configurationPackageHandler = defineResource({
       values.fileSha256 = UNKNOWN;
       return undefined;
     }
-    const hashed = hashFile(values.filePath);
+    const hashed = inspectPackageFile(values.filePath);
     if ("reason" in hashed) return [{ property: "file", reason: hashed.reason }];
     values.fileSha256 = hashed.sha;
     return undefined;
@@ -185,22 +183,6 @@ export const configurationPackageHandler = defineResource({
   },
 });
 
-/** SHA-256 (hex) of the package file, or the reason it cannot be read. */
-function hashFile(filePath: string): { sha: string } | { reason: string } {
-  if (!isAbsolute(filePath)) {
-    return { reason: `must resolve to an absolute path (got '${filePath}'); pass a path or a pulumi.asset.FileAsset` };
-  }
-  try {
-    return { sha: sha256OfFile(filePath) };
-  } catch (err) {
-    const why =
-      (err as NodeJS.ErrnoException).code === "ENOENT"
-        ? "does not exist"
-        : `cannot be read (${(err as Error).message})`;
-    return { reason: `the package file '${filePath}' ${why}; point file at an existing .rapidstart file` };
-  }
-}
-
 /** One create or update of a package: the steps after the record exists share its id and deadline. */
 interface Run {
   ctx: OperationContext;
@@ -246,9 +228,9 @@ class StepFailed extends Error {
 async function uploadAndImport(run: Run): Promise<ConfigurationPackage> {
   const { ctx, inputs } = run;
   const packages = ctx.automation.configurationPackages;
-  // Streamed from disk (reopened for each retry): a large package is never held in memory.
-  const body = fileBody(inputs.filePath);
-  ctx.progress(`uploading ${inputs.filePath} (${body.size} bytes) to package ${inputs.code}`);
+  // A .rapidstart is streamed from disk (reopened for each retry); XML is packed first.
+  const { body, size, what } = packageUploadBody(inputs.filePath);
+  ctx.progress(`uploading ${what} (${size} bytes) to package ${inputs.code}`);
   await packages.uploadFile(inputs.companyId, run.id, inputs.code, body);
   ctx.progress(`importing package ${inputs.code}`);
   await packages.import(inputs.companyId, run.id);

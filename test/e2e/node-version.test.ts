@@ -1,6 +1,6 @@
 /**
- * On a Node.js older than 22.19 the package says so, clearly, where it loads: when a program imports the SDK, and in
- * the dynamic-provider process when the serialized shim loads the provider (instead of a bare "Cannot read
+ * On a Node.js older than 22.19 the package says so, clearly, where it loads: when a program imports the SDK, when the
+ * command line runs, and in the dynamic-provider process when the serialized shim loads the provider (instead of a bare "Cannot read
  * properties of undefined (reading 'bind')" from deep inside the HTTP client). Runs with an old `node` found on the
  * machine (these machines ship Node 20 as the system node); skipped when there is none.
  */
@@ -31,6 +31,19 @@ describe.skipIf(!OLD_NODE)(`on an old Node.js (${OLD_NODE})`, () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("pulumi-businesscentral needs Node.js >= 22.19; this Pulumi program runs v");
     expect(r.stderr).toContain("Put Node.js 22.19+ first on PATH");
+  });
+
+  it("the command line (doctor, export, rapidstart) fails with the same message, exit code 1, no stack trace", () => {
+    for (const command of ["doctor", "export", "rapidstart"]) {
+      const r = spawnSync(OLD_NODE!, [join(REPO_ROOT, "dist/provider/cli.js"), command, "--no-stack"], {
+        cwd: work,
+        encoding: "utf8",
+      });
+      expect(r.status, command).toBe(1);
+      expect(r.stderr).toMatch(
+        /^pulumi-businesscentral needs Node\.js >= 22\.19; this command runs v[\d.]+ \(.*\)\. Put Node\.js 22\.19\+ first on PATH\.\n$/,
+      );
+    }
   });
 
   it("the shim stored in state fails the same way in the dynamic-provider process", () => {

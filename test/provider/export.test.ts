@@ -153,7 +153,7 @@ describe("export", () => {
     const missing = await runExport("nosuch");
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(
-      /^export failed: [\s\S]*'nosuch' does not exist[\s\S]*\nRun pulumi-businesscentral doctor/,
+      /^Stack: none .*\nexport failed: [\s\S]*'nosuch' does not exist[\s\S]*\nRun pulumi-businesscentral doctor/,
     );
   });
 });
