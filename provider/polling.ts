@@ -6,7 +6,7 @@
  * installed (user-voices §3a item 2); the hook reads the actual state and turns that into success.
  */
 import { debug } from "./debug";
-import { AbortedError, sleep } from "./http/limiter";
+import { AbortedError, sleep } from "./util";
 import { redactText } from "./redact";
 
 export type PollState = "pending" | "succeeded" | "failed";
