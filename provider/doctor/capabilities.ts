@@ -4,9 +4,8 @@
  */
 import { BcApiError, isAuth, isNotFound } from "../errors";
 import { ADMIN_ROLE } from "../errors/hints";
-import { type AutomationApi, extensionVersion } from "../automation";
+import { type AutomationApi, BASE_APPLICATION_ID, extensionVersion } from "../automation";
 import { isFourPartVersion } from "../../formats/version";
-import { BASE_APPLICATION_ID } from "../resources/extension/bc";
 import { companyOf, type DoctorCheck } from "./types";
 
 /**
