@@ -71,6 +71,7 @@ export async function handleAutomation(
     now: deps.now,
     newGuid: () => randomUUID(),
     changed: deps.changed,
+    transient: deps.transient,
     // Added for media links (extensionUpload.extensionContent@odata.mediaEditLink); see AutomationContext.serviceRoot.
     serviceRoot,
   };

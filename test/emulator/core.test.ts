@@ -372,6 +372,34 @@ describe("switches for behaviours the reference marks unknown", () => {
       await other.stop();
     }
   });
+  it("companyInUseDeletes counts refusals per emulator: two emulators in one process do not share the count", async () => {
+    const [a, b] = await Promise.all([
+      startEmulatorHarness({ behaviour: { companyInUseDeletes: 1 } }),
+      startEmulatorHarness({ behaviour: { companyInUseDeletes: 1 } }),
+    ]);
+    try {
+      // The same seed gives both emulators the same company ids.
+      const deleteSecond = async (emu: TestEmulator) => {
+        const scope = await emu.companyId();
+        const companies = (await emu.call("GET", `companies(${scope})/automationCompanies`)).json.value as {
+          id: string;
+        }[];
+        const second = companies.find((c) => c.id !== scope);
+        expect(second).toBeDefined();
+        return emu.call("DELETE", `companies(${scope})/automationCompanies(${second?.id})`, {
+          headers: { "if-match": "*" },
+        });
+      };
+      const first = await deleteSecond(a);
+      expect(first.status).toBe(400);
+      expect(first.json.error.message).toMatch(/currently in use/);
+      expect((await deleteSecond(b)).status).toBe(400);
+      expect((await deleteSecond(a)).status).toBe(204);
+      expect((await deleteSecond(b)).status).toBe(204);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
 });
 
 describe("OData query options and paging (reference §10.5)", () => {

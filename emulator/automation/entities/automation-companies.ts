@@ -68,9 +68,10 @@ export const automationCompaniesSet: EntitySetDef<CompanyState> = {
     touch(ctx, row);
   },
   remove(ctx, row) {
-    const inUse = companyInUseCounter.get(row.id) ?? 0;
+    const refusals = ctx.transient.companyInUseRefusals;
+    const inUse = refusals.get(row.id) ?? 0;
     if (inUse < ctx.behaviour.companyInUseDeletes) {
-      companyInUseCounter.set(row.id, inUse + 1);
+      refusals.set(row.id, inUse + 1);
       throw dialog(`The company ${row.name} is currently in use. Try again later.`);
     }
     if (ctx.env.companies.length === 1) throw dialog("You cannot delete the last company in the environment.");
@@ -79,9 +80,6 @@ export const automationCompaniesSet: EntitySetDef<CompanyState> = {
     ctx.env.accessControls = ctx.env.accessControls.filter((ac) => ac.company !== row.name);
   },
 };
-
-/** How often each company refused deletion as "in use" (see the `companyInUseDeletes` switch). */
-const companyInUseCounter = new Map<string, number>();
 
 function touch(ctx: AutomationContext, row: CompanyState) {
   row.rev += 1;
