@@ -1,6 +1,7 @@
-import { BcError, dialog } from "../../errors";
+import { dialog } from "../../errors";
 import type { CompanyState } from "../../state/model";
 import type { AutomationContext, EntitySetDef } from "../entity";
+import { uniqueKey } from "./unique-key";
 
 const MAX_COMPANIES = 300;
 
@@ -33,13 +34,7 @@ export const automationCompaniesSet: EntitySetDef<CompanyState> = {
   insert(ctx, body) {
     const displayName = String(body.displayName);
     const name = displayName.slice(0, 30);
-    if (ctx.env.companies.some((c) => c.name.toLowerCase() === name.toLowerCase())) {
-      throw new BcError(
-        ctx.behaviour.duplicateKeyStatus,
-        "Internal_EntityWithSameKeyExists",
-        `The record in table Company already exists. Identification fields and values: Name='${name}'`,
-      );
-    }
+    checkCompanyUnique(ctx, ctx.env.companies, { name });
     if (ctx.env.companies.length >= MAX_COMPANIES) {
       throw dialog(`You cannot create more than ${MAX_COMPANIES} companies in an environment.`);
     }
@@ -80,6 +75,10 @@ export const automationCompaniesSet: EntitySetDef<CompanyState> = {
     ctx.env.accessControls = ctx.env.accessControls.filter((ac) => ac.company !== row.name);
   },
 };
+
+const checkCompanyUnique = uniqueKey<Pick<CompanyState, "name">>("Company", [
+  { caption: "Name", value: (c) => c.name, kind: "ignoreCase" },
+]);
 
 function touch(ctx: AutomationContext, row: CompanyState) {
   row.rev += 1;

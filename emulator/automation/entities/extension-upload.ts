@@ -4,6 +4,7 @@ import type { ExtensionUploadState } from "../../state/model";
 import type { AutomationContext, EntitySetDef } from "../entity";
 import { deployScheduleOf, startDeployment } from "../../domain/deployments";
 import { MANAGE_PERMISSION_ERR, requireExtensionManagement } from "./extension-permissions";
+import { duplicateKey } from "./unique-key";
 
 const SCHEDULES = ["Current version", "Next minor version", "Next major version"] as const;
 const SYNC_MODES = ["Add", "Force Sync"] as const;
@@ -42,11 +43,7 @@ export const extensionUploadSet: EntitySetDef<ExtensionUploadState> = {
   insert(ctx, body) {
     const company = companyOf(ctx);
     if (company.extensionUpload) {
-      throw new BcError(
-        ctx.behaviour.duplicateKeyStatus,
-        "Internal_EntityWithSameKeyExists",
-        "The record in table API Extension Upload already exists. Identification fields and values: Id='0'",
-      );
+      throw duplicateKey(ctx, "API Extension Upload", "Id='0'");
     }
     const row: ExtensionUploadState = {
       rev: 1,

@@ -1,6 +1,6 @@
 /**
  * Small pieces shared by the users/permissions pages (reference §7): how BC phrases its platform errors
- * (duplicate key, table relation, missing filter) and how it formats GUIDs and datetimes in them.
+ * (table relation, missing filter; duplicate keys are unique-key.ts's) and how it formats GUIDs and datetimes in them.
  */
 import { BcError } from "../../errors";
 import type { AutomationContext, Parent } from "../entity";
@@ -14,20 +14,6 @@ export const sameGuid = (a: string, b: string) => a.toLowerCase() === b.toLowerC
 
 /** AL formats a GUID in identification texts as `{UPPER-CASE}`. */
 export const alGuid = (g: string) => `{${g.toUpperCase()}}`;
-
-/** `'v'` for identification texts; GUID values in braces. */
-export function identification(fields: [string, string][], guidFields: string[] = []): string {
-  return fields.map(([name, value]) => `${name}='${guidFields.includes(name) ? alGuid(value) : value}'`).join(",");
-}
-
-/** NavCSideDuplicateKeyException ⇒ `Internal_EntityWithSameKeyExists` (reference §10.6; status is [UNK] ⇒ switch). */
-export function duplicateKey(ctx: AutomationContext, table: string, ids: string): BcError {
-  return new BcError(
-    ctx.behaviour.duplicateKeyStatus,
-    "Internal_EntityWithSameKeyExists",
-    `The record in table ${table} already exists. Identification fields and values: ${ids}`,
-  );
-}
 
 /** NavCSideValidateTableRelationException ⇒ `Internal_InvalidTableRelation` (docs error table, §10.6). */
 export function tableRelation(field: string, table: string, value: string, related: string): BcError {
