@@ -250,7 +250,9 @@ describe("userPermissions (reference §7.3)", () => {
     const res = await t.call("POST", perms("JOE"), { body: { roleId: "D365 BASIC" } });
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe("Internal_EntityWithSameKeyExists");
-    expect(res.json.error.message).toContain("Role ID='D365 BASIC'");
+    expect(res.json.error.message).toMatch(
+      /Identification fields and values: User Security ID='\{[0-9A-F-]{36}\}',Role ID='D365 BASIC',Company Name='',Scope='System',App ID='\{[0-9A-F-]{36}\}'\./,
+    );
   });
 
   it("reports an ambiguous role id and resolves it by scope or app id", async () => {
