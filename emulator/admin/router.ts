@@ -1,5 +1,5 @@
 /**
- * The Business Central Admin Center API subset (reference §12) on the emulator's origin: `/admin/v2.{0..29}/…`.
+ * The Business Central Admin Center API subset (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api) on the emulator's origin: `/admin/v2.{0..29}/…`.
  * Every failure is answered in the Admin Center's error shape (not BC's `{"error":…}` wrapper) by this handler;
  * the server's own `ms-correlation-x` header stays on every answer.
  */
@@ -118,7 +118,7 @@ const APPS = `${ENVIRONMENT}/apps`;
 
 /** Every Admin Center route the emulator serves, tried in order; the first whose path matches answers. */
 const ROUTES: Route[] = [
-  // authorizedAadApps (reference §12.4)
+  // authorizedAadApps (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_authorizedaadapps)
   { path: "authorizedAadApps", methods: { GET: (ctx) => listAuthorizedApps(ctx) } },
   { path: "authorizedAadApps/manageableTenants", methods: { GET: (ctx) => manageableTenants(ctx) } },
   {
@@ -129,7 +129,7 @@ const ROUTES: Route[] = [
     },
   },
 
-  // /environments/… without the application family (operations, quotas; reference §12.2)
+  // /environments/… without the application family (operations, quotas; https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments)
   { path: "environments/operations", methods: { GET: (ctx) => listOperations(ctx) } },
   { path: "environments/operations/{operationId}", methods: { GET: (ctx, p) => getOperation(ctx, p.operationId) } },
   { path: "environments/quotas", methods: { GET: (ctx) => quotas(ctx) } },
@@ -138,7 +138,7 @@ const ROUTES: Route[] = [
     methods: { GET: (ctx, p) => listOperations(ctx, p.environmentName) },
   },
 
-  // applications/… (reference §12.2)
+  // applications/… (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments)
   { path: "applications", methods: { GET: (ctx) => listApplications(ctx) } },
   { path: "applications/environments", methods: { GET: (ctx) => listEnvironments(ctx) } },
   {
@@ -159,7 +159,7 @@ const ROUTES: Route[] = [
       GET: (ctx, p) => getEnvironment(ctx, p.family, p.environmentName),
       PUT: async (ctx, p) => createEnvironment(ctx, p.family, p.environmentName, await json(ctx)),
       DELETE: (ctx, p) => deleteEnvironment(ctx, p.family, p.environmentName),
-      // API 2.8 and earlier copied with a POST on the source environment (reference §12.2).
+      // API 2.8 and earlier copied with a POST on the source environment (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments).
       POST: async (ctx, p) => {
         if (atLeast(ctx.version, 9)) throw methodNotAllowed("POST", ctx.path);
         return copyEnvironment(ctx, p.family, p.environmentName, await json(ctx));
@@ -177,7 +177,7 @@ const ROUTES: Route[] = [
   },
   { path: `${ENVIRONMENT}/operations`, methods: { GET: (ctx, p) => listOperations(ctx, p.environmentName) } },
 
-  // …/environments/{name}/apps/… (reference §12.3)
+  // …/environments/{name}/apps/… (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management)
   { path: APPS, methods: { GET: (ctx, p) => listInstalledApps(ctx, env(ctx, p)) } },
   { path: `${APPS}/availableUpdates`, methods: { GET: (ctx, p) => availableUpdates(ctx, env(ctx, p)) } },
   { path: `${APPS}/pteInstall`, since: 29, methods: { POST: (ctx, p) => pteInstall(ctx, env(ctx, p)) } },

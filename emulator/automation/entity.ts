@@ -59,7 +59,7 @@ export interface AutomationContext {
   serviceRoot?: string;
 }
 
-/** How a bound action completed; decides the HTTP answer (reference §10.4). */
+/** How a bound action completed; decides the HTTP answer (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/developer/methods-auto/webserviceactionresultcode/webserviceactionresultcode-option). */
 export type ActionResult =
   | { kind: "Updated" }
   | { kind: "Deleted" }

@@ -6,7 +6,7 @@ import { uniqueKey } from "./unique-key";
 const MAX_COMPANIES = 300;
 
 /**
- * Page 30001 "APIV2 - Aut. Companies" (reference §4.2). Creation is synchronous; `name` is derived from the first
+ * Page 30001 "APIV2 - Aut. Companies" (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/resources/dynamics_automationcompany). Creation is synchronous; `name` is derived from the first
  * 30 characters of `displayName` and is read-only afterwards.
  */
 export const automationCompaniesSet: EntitySetDef<CompanyState> = {

@@ -7,7 +7,8 @@ import { uniqueKey } from "./unique-key";
 
 /**
  * Page 30000 "APIV2 - Aut. Config. Packages" (table 8623 "Config. Package") and its part page 30057
- * "APIV2 - Aut. Conf. Pack. File" (table 5433 "Tenant Config. Package File") — reference §5.
+ * "APIV2 - Aut. Conf. Pack. File" (table 5433 "Tenant Config. Package File");
+ * https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis.
  *
  * import/apply only schedule work, as BC's TaskScheduler does (`NotBefore = now + 200 ms`): the status goes
  * Scheduled → InProgress → Completed | Error. BC advances in the background; the emulator advances lazily in a

@@ -1,5 +1,5 @@
 /**
- * Small pieces shared by the users/permissions pages (reference §7): how BC phrases its platform errors
+ * Small pieces shared by the users/permissions pages (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis): how BC phrases its platform errors
  * (table relation, missing filter; duplicate keys are unique-key.ts's) and how it formats GUIDs and datetimes in them.
  */
 import { BcError } from "../../errors";
@@ -15,7 +15,7 @@ export const sameGuid = (a: string, b: string) => a.toLowerCase() === b.toLowerC
 /** AL formats a GUID in identification texts as `{UPPER-CASE}`. */
 export const alGuid = (g: string) => `{${g.toUpperCase()}}`;
 
-/** NavCSideValidateTableRelationException ⇒ `Internal_InvalidTableRelation` (docs error table, §10.6). */
+/** NavCSideValidateTableRelationException ⇒ `Internal_InvalidTableRelation` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/dynamics-error-codes). */
 export function tableRelation(field: string, table: string, value: string, related: string): BcError {
   return new BcError(
     400,

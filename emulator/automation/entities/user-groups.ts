@@ -1,5 +1,5 @@
 /**
- * Legacy user groups (reference §7.6), present only before BC 25.0 (`features.userGroups`; otherwise the sets answer
+ * Legacy user groups (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis), present only before BC 25.0 (`features.userGroups`; otherwise the sets answer
  * 404 like unknown routes): page 30003 `userGroups`, page 30075 `userGroupPermissions` (also as
  * `userGroups(<id>)/userGroupPermissions`), page 30058 `userGroupMembers` (also as `users(<id>)/userGroupMembers`),
  * and `userGroups(<id>)/profile`.
@@ -155,7 +155,7 @@ export const userGroupMembersSet: EntitySetDef<UserGroupMemberState> = {
   entitySet: "userGroupMembers",
   entityType: "userGroupMember",
   page: "APIV2 - Aut. User Gr. Members",
-  // Hidden once "Convert user group permissions" has run (real-wire.md §6): 404 like an unknown route.
+  // Hidden once "Convert user group permissions" has run: 404 like an unknown route.
   available: (f) => f.userGroupMembers,
   keys: [{ name: "id", type: "guid" }],
   fields: {

@@ -1,5 +1,5 @@
 /**
- * Page 30059 "APIV2 - Aut. User Permissions" over the Access Control table (reference §7.3).
+ * Page 30059 "APIV2 - Aut. User Permissions" over the Access Control table (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis).
  *
  * One definition serves three paths: `users(<id>)/userPermissions` (SubPageLink on the user's SID),
  * `securityGroups('<id>')/userPermissions` (SubPageLink on the group's "Group User SID" — how a security group gets
