@@ -26,7 +26,7 @@ import { UndiciNetworkModule } from "./network";
 /** The HTTP pipeline's port, declared with it; re-exported for existing imports. */
 export type { AccessToken, TokenSource } from "../http/types";
 
-/** The one scope of Business Central (Automation API, standard APIs and Admin Center alike; reference §2.1). */
+/** The one scope of Business Central (Automation API, standard APIs and Admin Center alike; https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/automation-apis-using-s2s-authentication). */
 export const BC_SCOPE = "https://api.businesscentral.dynamics.com/.default";
 
 export interface TokenProviderOptions {

@@ -141,7 +141,7 @@ export class AutomationClient {
 
   /**
    * POST a bound action (`…/Microsoft.NAV.install`). BC answers 200, 201 or 204, empty or not, depending on the
-   * action and version (reference §10.4): any 2xx is success; the parsed body is returned when there is one.
+   * action and version (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/developer/methods-auto/webserviceactionresultcode/webserviceactionresultcode-option): any 2xx is success; the parsed body is returned when there is one.
    * Actions are starts: never repeated after an ambiguous failure (AmbiguousOutcomeError).
    */
   async action(url: string, body?: unknown, options: CallOptions & { idempotent?: boolean } = {}): Promise<unknown> {

@@ -1,6 +1,6 @@
 /**
  * `companies` (the platform's list, no company in the path) and `automationCompanies` (create/rename/delete;
- * reference §4). BC sets `name` to the first 30 characters of `displayName` on insert and never lets it change,
+ * https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/resources/dynamics_automationcompany). BC sets `name` to the first 30 characters of `displayName` on insert and never lets it change,
  * so a company is identified by `name` when recovering an ambiguous create.
  */
 import { sendOnce } from "../http/reconcile";
@@ -92,7 +92,7 @@ export function automationCompaniesApi({ client, snapshots, scopeCompany }: Auto
     },
     /**
      * Deletes a company. The URL must name some company; it names another one than the company being deleted
-     * (what deleting "through itself" does is not documented, reference §4.2).
+     * (what deleting "through itself" does is not documented, https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/resources/dynamics_automationcompany).
      */
     async delete(id: string, etag = "*", options: CallOptions & { companyId?: string } = {}): Promise<void> {
       let scope = options.companyId;

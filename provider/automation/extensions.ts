@@ -1,5 +1,5 @@
 /**
- * Extensions (reference §6): the `extensions` list and its bound actions, the v2.0 `extensionUpload` flow
+ * Extensions (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis): the `extensions` list and its bound actions, the v2.0 `extensionUpload` flow
  * (create-or-reuse the single upload row → PATCH `extensionContent` → `Microsoft.NAV.upload`), and
  * `extensionDeploymentStatus` to follow the asynchronous deployment.
  *
@@ -124,7 +124,7 @@ export function extensionUploadApi({ client, scopeCompany }: AutomationContext) 
     },
     /**
      * The upload row to use, as BCCH does it: reuse a leftover row (PATCHing its settings) instead of POSTing,
-     * which would fail with Internal_EntityWithSameKeyExists (user-voices §3a item 3). An ambiguous POST is
+     * which would fail with Internal_EntityWithSameKeyExists (https://github.com/microsoft/AL/issues/8152). An ambiguous POST is
      * recovered by reading the row back.
      */
     async prepare(settings: UploadSettings = {}, options: Scoped = {}): Promise<ExtensionUpload> {
@@ -215,7 +215,7 @@ export function extensionDeploymentStatusApi(context: AutomationContext) {
     /**
      * Follows a deployment until BC reports it Completed. A missing row counts as pending (it appears after a
      * while). Before reporting Failed or a timeout, the extensions list is checked: if the app is installed at
-     * that version the deployment did succeed, whatever the status row says (user-voices §3a item 2).
+     * that version the deployment did succeed, whatever the status row says (https://github.com/microsoft/AL-Go/issues/1056).
      */
     async waitFor(app: DeployedApp, options: DeploymentWaitOptions = {}): Promise<ExtensionDeploymentStatus> {
       const installed = async (last: ExtensionDeploymentStatus | undefined) => {

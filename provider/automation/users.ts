@@ -1,6 +1,6 @@
 /**
  * Users, their permission set assignments, permission sets, security groups and (≤ BC 24) user groups
- * (reference §7). All are environment-wide but addressed under some company (the first one, unless given).
+ * (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis). All are environment-wide but addressed under some company (the first one, unless given).
  *
  * Permission assignments are Access Control rows reached through a navigation: `users({id})/userPermissions` or
  * `securityGroups('{id}')/userPermissions` (the top-level set needs a user filter and cannot create).

@@ -1,6 +1,6 @@
 /**
  * Client-side limits per principal (tenant + app), mirroring what BC enforces per user/service principal
- * (reference §10.7): at most 5 requests processed at once, 6,000 requests per 5-minute sliding window. A large
+ * (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online): at most 5 requests processed at once, 6,000 requests per 5-minute sliding window. A large
  * stack thus slows itself down instead of collecting 429s and 503s. Shared process-wide: every resource of the
  * principal in the dynamic-provider process draws from the same limiter.
  */

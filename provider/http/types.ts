@@ -9,7 +9,7 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export interface FileBody {
   kind: "file";
   path: string;
-  /** Bytes, sent as Content-Length (BC's gateway wants a length, not chunked uploads [INF]). */
+  /** Bytes, sent as Content-Length (inferred: BC's gateway wants a length, not chunked uploads). */
   size: number;
 }
 

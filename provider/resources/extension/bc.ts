@@ -15,7 +15,7 @@ export type Progress = (message: string) => void;
 
 /**
  * The BC application version: the installed Base Application's version (dependable on every tenant), else
- * `companies.systemVersion` when it has the form a.b.c.d (real tenants also send forms like "24012"; real-wire §4).
+ * `companies.systemVersion` when it has the form a.b.c.d (real tenants also send forms like "24012").
  */
 export async function bcVersion(automation: AutomationApi): Promise<string | undefined> {
   const base = (await automation.extensions.byAppId(BASE_APPLICATION_ID)).find((e) => e.isInstalled);
