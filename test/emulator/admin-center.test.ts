@@ -914,6 +914,37 @@ describe("robustness: every failure in the Admin Center shape", () => {
     expectAdminError(await admin("GET", envPath("production", "/apps/%E0%A4%A")), 404, "NotFound");
   });
 
+  it("routes by the table's rules: family before the version gate, the gate before the app id, literals before names", async () => {
+    const app = "11111111-2222-3333-4444-555555555555";
+    // A literal segment wins over a parameter, and answers 405 for other verbs.
+    expectAdminError(await admin("PUT", "authorizedAadApps/manageableTenants"), 405, "MethodNotAllowed");
+    // GET …/environments/operations lists operations; other verbs treat "operations" as an environment name.
+    expect((await admin("GET", "applications/BusinessCentral/environments/operations")).status).toBe(200);
+    expectAdminError(
+      await admin("PUT", "applications/BusinessCentral/environments/operations", { body: {} }),
+      400,
+      "environmentNameNotValid",
+    );
+    // Under an unknown family every path answers the family's error, whatever follows.
+    expectAdminError(
+      await admin("GET", "applications/Nope/environments/production/foo"),
+      404,
+      "applicationTypeDoesNotExist",
+    );
+    expectAdminError(
+      await admin("POST", `applications/Nope/environments/production/apps/${app}/install`, { version: "v2.3" }),
+      404,
+      "applicationTypeDoesNotExist",
+    );
+    // An endpoint newer than the API version is not there; the app id is checked only where the route exists.
+    const install = envPath("production", `/apps/${app}/install`);
+    const gated = await admin("POST", install, { version: "v2.3", body: {} });
+    expectAdminError(gated, 404, "NotFound");
+    expect(gated.json.message).toMatch(/introduced in API version 2\.6/);
+    expectAdminError(await admin("POST", envPath("production", "/apps/notguid/install")), 400, "invalidInput");
+    expectAdminError(await admin("DELETE", envPath("production", `/apps/${app}/foo`)), 404, "NotFound");
+  });
+
   it("answers bad bodies with 4xx and keeps serving", async () => {
     const path = envPath("production", `/apps/${CONTOSO_PAYMENTS_ID}/install`);
     expectAdminError(
