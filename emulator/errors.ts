@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 
 /**
  * An error answered in Business Central's OData error shape:
- * `{"error":{"code":"…","message":"<text>  CorrelationId:  <guid>."}}` (reference §10.6).
+ * `{"error":{"code":"…","message":"<text>  CorrelationId:  <guid>."}}` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/dynamics-error-codes).
  */
 export class BcError extends Error {
   constructor(

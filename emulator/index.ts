@@ -98,6 +98,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     timeScale,
     now,
     changed: () => store.markChanged(),
+    transient: { companyInUseRefusals: new Map() },
   };
   const reset = () => store.replace(initial());
 

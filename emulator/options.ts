@@ -10,13 +10,13 @@ export interface EmulatorOptions {
   tokenLifetimeSeconds?: number;
   /** Admin token for the control plane (default: random). */
   adminToken?: string;
-  /** Behaviours the reference marks unknown [UNK]; each has a documented default. */
+  /** Behaviours the docs leave open; each has a documented default. */
   behaviour?: Partial<BehaviourSwitches>;
   /** Durations of asynchronous work, in milliseconds of emulated time. */
   asyncDelays?: Partial<AsyncDelays>;
   /** Multiplies every async delay and BC's time limits (0.01 in tests, 1 for realistic timing). Default 1. */
   timeScale?: number;
-  /** BC's per-principal limits (reference §10.7); on by default, `false` turns them off. */
+  /** BC's per-principal limits (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online); on by default, `false` turns them off. */
   limits?: Partial<import("./realism/limits").LimitOptions> | false;
   /** Latency added to every API request (default none). */
   latency?: import("./realism/latency").LatencyOptions;
@@ -51,11 +51,11 @@ export interface BehaviourSwitches {
    * RapidStart import when the package code inside the file differs from the configuration package's code:
    * "error" (default; every published version of codeunit 5432 calls `ImportPackageXMLWithCodeFromStream`, which
    * fails with "The package code specified on the configuration package must be the same as the package name in the
-   * imported package.") or "force" (import under the package's code, as reference §5.2 step 3 infers).
+   * imported package.") or "force" (import under the package's code, inferred from the documented flow).
    */
   rapidStartCodeMismatch: "error" | "force";
   /**
-   * Fault realism for PTE deployments (user-voices §3a.2): a deployment that succeeds reports `Failed` in
+   * Fault realism for PTE deployments (https://github.com/microsoft/AL-Go/issues/1056): a deployment that succeeds reports `Failed` in
    * `extensionDeploymentStatus` although the app is installed. Default false.
    */
   deploymentReportsFailedButInstalls: boolean;
@@ -70,18 +70,18 @@ export interface BehaviourSwitches {
   getNewUsersWithS2S: "unsupported" | "supported";
   /**
    * How far the BC server's clock is ahead of the machine's (negative: behind), in ms. Shows in the server times the
-   * pages report (`extensionDeploymentStatus.startedOn`, real-wire.md §5). Default 0.
+   * pages report (`extensionDeploymentStatus.startedOn`). Default 0.
    */
   serverClockOffsetMs: number;
   /**
    * The form of `companies.systemVersion`, documented only as "the internal version of the company" with examples
-   * `"24012"`, `"18453"`, `"21.2.49946.51685"` (real-wire.md §4): "application" (default) the environment's application
+   * `"24012"`, `"18453"`, `"21.2.49946.51685"`: "application" (default) the environment's application
    * version `a.b.c.d`; "build" a short build number like `"24012"` (major and the first digits of the build).
    */
   companySystemVersion: "application" | "build";
   /**
    * Whether the feature "Convert user group permissions" has run (BC ≤ 24): it hides `users({id})/userGroupMembers`,
-   * which then answers 404 (real-wire.md §6 [SRC]). Default false.
+   * which then answers 404 (BC's AL source). Default false.
    */
   userGroupPermissionsConverted: boolean;
 }

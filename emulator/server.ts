@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleAutomation } from "./automation/router";
+import { sendAdminError } from "./admin/errors";
 import { handleAdmin } from "./admin/router";
 import { advanceClock } from "./clock";
 import { BcError, bcErrorBody, notFoundRoute } from "./errors";
@@ -84,6 +85,8 @@ function batchServing(req: IncomingMessage, parts: HttpServerParts, deps: Server
 }
 
 function sendError(res: ServerResponse, err: unknown, correlationId: string, adminShape: boolean) {
+  // The Admin Center API has its own error shape (not wrapped in `error`); one writer for it.
+  if (adminShape) return sendAdminError(res, err);
   const known = err instanceof BcError ? err : undefined;
   if (!known) {
     // An emulator bug: answer like BC's internal errors and keep serving. Never print request data.
@@ -94,10 +97,7 @@ function sendError(res: ServerResponse, err: unknown, correlationId: string, adm
     res.destroy();
     return;
   }
-  // The Admin Center API does not wrap its errors in `error` (reference §12.1).
-  const body = adminShape
-    ? JSON.stringify({ code: error.code, message: error.message })
-    : bcErrorBody(error, correlationId);
+  const body = bcErrorBody(error, correlationId);
   res.writeHead(error.status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(body),

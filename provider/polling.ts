@@ -3,10 +3,10 @@
  * operations): poll with a growing interval until the operation settles, print progress lines, stop at a
  * deadline or on cancellation — and before reporting a failure or timeout, ask a reconciliation hook what really
  * happened. BC is known to report a deployment Failed (or never finish it) while the extension is in fact
- * installed (user-voices §3a item 2); the hook reads the actual state and turns that into success.
+ * installed (https://github.com/microsoft/AL-Go/issues/1056); the hook reads the actual state and turns that into success.
  */
 import { debug } from "./debug";
-import { AbortedError, sleep } from "./http/limiter";
+import { AbortedError, sleep } from "./util";
 import { redactText } from "./redact";
 
 export type PollState = "pending" | "succeeded" | "failed";

@@ -50,7 +50,7 @@ const cache = new Map<ResourceKind, pulumi.dynamic.ResourceProvider>();
  * so refresh and destroy run today's code rather than a copy frozen in state, the serialized text stays
  * byte-stable, and heavy modules (msal-node, undici, zod) never meet the closure serializer. Only `kind` (a
  * string) and the self-contained `load` are captured, once, by `call`. One instance per kind, so Pulumi's
- * serialization cache is hit (docs: pulumi-dynamic-providers.md §1.1, §1.3).
+ * serialization cache is hit.
  */
 export function providerFor(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
   let provider = cache.get(kind);

@@ -1,6 +1,6 @@
 import { AdminError } from "./errors";
 
-/** Admin Center API versions the emulator serves: v2.0 … v2.29 (reference §12.1, latest 2.29). */
+/** Admin Center API versions the emulator serves: v2.0 … v2.29 (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api, latest 2.29). */
 export const LATEST_MINOR = 29;
 
 /** The `2.x` of `/admin/v2.x/…`; features are gated on it ("INTRODUCED IN: API version 2.x"). */

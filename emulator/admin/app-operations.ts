@@ -1,14 +1,14 @@
 /**
- * App operations of the Admin Center (install, update, uninstall, PTE install; reference §12.3): records with
+ * App operations of the Admin Center (install, update, uninstall, PTE install; https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management): records with
  * lower-case statuses `scheduled → running → succeeded|failed` that advance with emulated time.
  *
  * Installs and updates (AppSource apps and uploaded PTEs alike) are carried out by the automation side's
  * deployment pipeline (`domain/deployments.ts`): when an operation starts running it opens a
- * "NAV App Tenant Operation" — `Install` for AppSource apps, `Upload` for packages (reference §6.3) — and the
+ * "NAV App Tenant Operation" — `Install` for AppSource apps, `Upload` for packages (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis) — and the
  * operation ends as that deployment ends. So an Admin Center install shows in `extensionDeploymentStatus` while
  * it runs, and its outcome (dependencies, same-version conflicts, downgrades, schema sync) is decided by the same
  * rules as an automation upload; the installed package then appears in the automation `extensions` list
- * (reference §6.1). Uninstalls are applied when the operation completes (`published-apps.ts`).
+ * (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis). Uninstalls are applied when the operation completes (`published-apps.ts`).
  */
 import { randomUUID } from "node:crypto";
 import type { EnvironmentTicker } from "../domain/clock-step";
@@ -185,7 +185,7 @@ const ATTEMPT_RESULTS: Partial<Record<AppOperationState["status"], string>> = {
   skipped: "Skipped",
 };
 
-/** The history columns of `GET …/apps` (reference §12.3). */
+/** The history columns of `GET …/apps` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management). */
 function recordAttempt(env: EnvironmentState, op: AppOperationState) {
   const history = envAdmin(env).appHistory;
   history[op.appId] ??= {};
@@ -214,7 +214,7 @@ export function cancelAppOperation(ctx: AdminContext, env: EnvironmentState, op:
   recordAttempt(env, op);
 }
 
-/** The answer of install/update/uninstall/pteInstall (reference §12.3 "app operation"). */
+/** The answer of install/update/uninstall/pteInstall (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management, "app operation"). */
 export function appOperationJson(ctx: AdminContext, op: AppOperationState, extended: boolean) {
   const json: Record<string, unknown> = {
     id: op.id,

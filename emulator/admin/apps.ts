@@ -1,5 +1,5 @@
 /**
- * App management per environment (reference §12.3): installed apps, available updates, install/update/uninstall
+ * App management per environment (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management): installed apps, available updates, install/update/uninstall
  * of AppSource apps from the seeded catalog, uninstall requirements and app operations.
  *
  * Install and uninstall need the `EXTEN. MGT. - ADMIN` permission set for the calling app inside the environment
@@ -120,7 +120,7 @@ function requireCatalogApp(ctx: AdminContext, appId: string): AppSourceAppState 
 /**
  * The version to install: `targetVersion` if given (must exist, run on the environment's version, and be GA
  * unless `allowPreviewVersion`), else the latest compatible GA version. `allowPreviewVersion` requires
- * `targetVersion` (reference §12.3 install body).
+ * `targetVersion` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management, install body).
  */
 function chooseVersion(
   env: EnvironmentState,

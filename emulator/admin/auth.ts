@@ -9,7 +9,7 @@ import { AdminError } from "./errors";
 export interface AdminCaller {
   tenant: TenantState;
   clientId: string;
-  /** A delegated (user) token carries `scp`; app-only tokens carry `roles` (reference §2.1). */
+  /** A delegated (user) token carries `scp`; app-only tokens carry `roles` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/automation-apis-using-s2s-authentication). */
   delegated: boolean;
 }
 
@@ -19,7 +19,7 @@ const unauthorized = (message: string) =>
   new AdminError(401, "Unauthorized", message, { headers: { "www-authenticate": 'Bearer error="invalid_token"' } });
 
 /**
- * The Admin Center's checks (reference §12.1): a valid token for BC's audience, the app role
+ * The Admin Center's checks (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api): a valid token for BC's audience, the app role
  * `AdminCenter.ReadWrite.All`, and the client id on the tenant's "Authorized Microsoft Entra apps" list.
  * Token problems answer 401 `Unauthorized`; a valid token without the role or without authorization answers
  * 403 `Forbidden` (the codes are the emulator's choice: the docs do not name them).

@@ -1,5 +1,5 @@
 /**
- * `authorizedAadApps` (reference §12.4): the tenant's "Authorized Microsoft Entra apps" list. Listing, adding and
+ * `authorizedAadApps` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_authorizedaadapps): the tenant's "Authorized Microsoft Entra apps" list. Listing, adding and
  * removing entries is documented as not usable by an app (service-to-service) identity, so app-only tokens get
  * 403 here and the list is changed through the control plane (`emu.mutate`) or a delegated token.
  * `manageableTenants` (API 2.24) is app-only and answers the tenants the app may manage — here, the token's tenant.
@@ -28,7 +28,7 @@ function entry(ctx: AdminContext, clientId: string) {
 
 export function listAuthorizedApps(ctx: AdminContext) {
   requireDelegated(ctx);
-  // A bare JSON array, not wrapped in `value` (reference §12.4).
+  // A bare JSON array, not wrapped in `value` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_authorizedaadapps).
   reply(
     ctx,
     200,

@@ -1,5 +1,5 @@
 /**
- * What environments can be created on (reference §12.2 "available versions"): the application family, the
+ * What environments can be created on (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments, "available versions"): the application family, the
  * countries/regions and, per ring, the versions. The version list spans the emulator's BC profiles (24 … 29) so
  * tests can create environments of any profile; the real service offers fewer.
  */

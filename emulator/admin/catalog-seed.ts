@@ -1,5 +1,5 @@
 /**
- * The seeded AppSource catalog of the Admin Center (reference §12.3) and its seed-file schema.
+ * The seeded AppSource catalog of the Admin Center (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management) and its seed-file schema.
  * The apps are fictional (Contoso/Fabrikam/Tailspin) so no real publisher is misrepresented; their shape is what
  * the app-management endpoints need: several versions each, a dependency chain, a version that needs a newer BC
  * and preview-only versions (Embed ISV program) that install only with `allowPreviewVersion`.

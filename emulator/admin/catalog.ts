@@ -1,5 +1,5 @@
 /**
- * AppSource catalog lookups and dependency planning for the app-management endpoints (reference §12.3):
+ * AppSource catalog lookups and dependency planning for the app-management endpoints (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management):
  * "Dependencies are installed or updated to the latest version compatible with the environment, not to the
  * minimum version required".
  */

@@ -22,5 +22,5 @@ export const reply = (ctx: AdminContext, status: number, body: unknown) => sendJ
 
 export const replyEmpty = (ctx: AdminContext, status: number) => sendEmpty(ctx.res, status);
 
-/** `createdBy` of operations: the app id for service principals, the user for delegated tokens (reference §12.3). */
+/** `createdBy` of operations: the app id for service principals, the user for delegated tokens (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management). */
 export const createdBy = (ctx: AdminContext) => ctx.caller.clientId;

@@ -1,6 +1,6 @@
 /**
  * Environment operations (create, copy, delete, softDelete, recover): records with lower-case statuses
- * `scheduled → running → succeeded` (reference §12.2) that advance with emulated time. Nothing runs in the
+ * `scheduled → running → succeeded` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments) that advance with emulated time. Nothing runs in the
  * background: `advanceEnvironmentOperations` is called on every request and applies what is due.
  */
 import { randomUUID } from "node:crypto";
@@ -71,7 +71,7 @@ export function advanceEnvironmentOperations(tenant: TenantState, now: number): 
       changed = true;
     }
   }
-  // Soft-deleted environments are purged when their retention ends (reference §12.2: 14 days).
+  // Soft-deleted environments are purged when their retention ends (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments: 14 days).
   for (const env of [...admin.inactiveEnvironments]) {
     if (env.admin?.status === "SoftDeleted" && env.admin.purgeAt !== undefined && now >= env.admin.purgeAt) {
       forget(tenant, env);
@@ -122,7 +122,7 @@ export function softDeleteRetention(timeScale: number): number {
   return Math.round(ADMIN_DELAYS.softDeleteRetentionMs * timeScale);
 }
 
-/** Wire JSON of an environment operation; `environmentName/Type/productFamily` exist from API 2.7 (reference §12.2). */
+/** Wire JSON of an environment operation; `environmentName/Type/productFamily` exist from API 2.7 (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments). */
 export function environmentOperationJson(op: EnvironmentOperationState, version: AdminApiVersion) {
   const json: Record<string, unknown> = {
     id: op.id,

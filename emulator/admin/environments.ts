@@ -1,11 +1,11 @@
 /**
- * Admin Center environment endpoints (reference §12.2): list, get, create (PUT), copy, delete (soft delete from
+ * Admin Center environment endpoints (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments): list, get, create (PUT), copy, delete (soft delete from
  * API 2.18), recover, operations, available applications and quotas.
  *
  * An environment BC does not serve yet (being created or copied) or any more (soft deleted, being removed) lives
  * in `tenant.adminCenter.inactiveEnvironments`, so the automation routes answer 404 for it without knowing about
  * the Admin Center. A new environment has no registered Entra apps — registering an app is the manual
- * "Microsoft Entra applications" step of reference §2.2 — so automation calls answer 401 until that is done.
+ * "Microsoft Entra applications" step of https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/automation-apis-using-s2s-authentication — so automation calls answer 401 until that is done.
  * A copy carries the source's data, registrations included.
  */
 import { randomUUID } from "node:crypto";
@@ -45,7 +45,7 @@ export function checkFamily(family: string) {
   }
 }
 
-/** Wire JSON of an environment (reference §12.2, with the docs' PascalCase oddities kept). */
+/** Wire JSON of an environment (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments, with the docs' PascalCase oddities kept). */
 export function environmentJson(ctx: AdminContext, env: EnvironmentState) {
   const origin = ctx.deps.origin();
   const country = COUNTRIES[env.countryCode.toUpperCase()] ?? COUNTRIES.US;
@@ -108,7 +108,7 @@ export function getEnvironment(ctx: AdminContext, family: string, name: string) 
   reply(ctx, 200, environmentJson(ctx, requireListedEnvironment(ctx, family, name)));
 }
 
-/** Name rules (reference §12.2): fewer than 30 characters, a letter first, then letters, digits, `_` or `-`. */
+/** Name rules (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments): fewer than 30 characters, a letter first, then letters, digits, `_` or `-`. */
 function validateName(name: string, target: string) {
   if (name.trim() === "") throw invalidInput(target, "The environment name cannot be null or whitespace.");
   const valid = /^[A-Za-z][A-Za-z0-9_-]*$/.test(name) && name.length < 30;
@@ -252,7 +252,7 @@ export function createEnvironment(ctx: AdminContext, family: string, name: strin
     ctx.deps.timeScale,
   );
   ctx.deps.changed();
-  // API 2.9 introduced the operation answer; older versions answered 201 with the environment (reference §12.2).
+  // API 2.9 introduced the operation answer; older versions answered 201 with the environment (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments).
   if (atLeast(ctx.version, 9)) reply(ctx, 202, environmentOperationJson(op, ctx.version));
   else reply(ctx, 201, environmentJson(ctx, env));
 }

@@ -2,9 +2,9 @@ import type { ServerResponse } from "node:http";
 import { BcError } from "../errors";
 
 /**
- * An error answered in the Admin Center API's shape (reference §12.1): NOT wrapped in `error`, no correlation
+ * An error answered in the Admin Center API's shape (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api): NOT wrapped in `error`, no correlation
  * suffix in the message — `{"code","message","target"?,"extensionData"?,"clientError"?}`, plus `data` for the
- * app-management 400s (`data.requirements[]`, reference §12.3).
+ * app-management 400s (`data.requirements[]`, https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management).
  */
 export class AdminError extends Error {
   constructor(

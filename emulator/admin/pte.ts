@@ -1,5 +1,5 @@
 /**
- * Per-tenant extensions through the Admin Center (API 2.29, reference §12.3, §6.6 — the replacement of the
+ * Per-tenant extensions through the Admin Center (API 2.29, https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management — the replacement of the
  * deprecated automation `extensionUpload`): `apps/pteInstall` (multipart upload of a `.app`),
  * `apps/scheduledPteOperations` and `apps/{appId}/removeScheduledPteVersion`.
  *
@@ -20,7 +20,7 @@ import { type AdminContext, reply } from "./context";
 import { AdminError, invalidInput } from "./errors";
 import { readMultipart } from "./multipart";
 
-/** `extensionFile` "cannot exceed 50MB" (reference §12.3). */
+/** `extensionFile` "cannot exceed 50MB" (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management). */
 export const MAX_PTE_BYTES = 50 * 1024 * 1024;
 /** The whole form: the file plus a little room for the other fields and the MIME framing. */
 const MAX_FORM_BYTES = MAX_PTE_BYTES + 1024 * 1024;
@@ -103,7 +103,7 @@ export async function pteInstall(ctx: AdminContext, env: EnvironmentState) {
       { target: pkg.id },
     );
   }
-  // Dependencies the package declares: missing ones come from AppSource when allowed (reference §12.3).
+  // Dependencies the package declares: missing ones come from AppSource when allowed (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management).
   const state = ctx.deps.state();
   const requirements = missingDependencies(
     state,
@@ -158,7 +158,7 @@ export async function pteInstall(ctx: AdminContext, env: EnvironmentState) {
   reply(ctx, 200, appOperationJson(ctx, op, true));
 }
 
-/** The platform release a staged package targets (`parameters.targetRelease`, reference §12.3). */
+/** The platform release a staged package targets (`parameters.targetRelease`, https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management). */
 function targetRelease(env: EnvironmentState, kind: ScheduleKind): string {
   const { major, minor } = parseVersion(env.applicationVersion);
   if (kind === "NextMajorUpdate") return `${major + 1}.0.0.0`;

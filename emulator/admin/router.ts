@@ -1,11 +1,10 @@
 /**
- * The Business Central Admin Center API subset (reference §12) on the emulator's origin: `/admin/v2.{0..29}/…`.
+ * The Business Central Admin Center API subset (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api) on the emulator's origin: `/admin/v2.{0..29}/…`.
  * Every failure is answered in the Admin Center's error shape (not BC's `{"error":…}` wrapper) by this handler;
  * the server's own `ms-correlation-x` header stays on every answer.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ServerDeps } from "../server-deps";
-import type { EnvironmentState } from "../state/model";
 import { atLeast, parseApiVersion, requireVersion } from "./api-version";
 import {
   availableUpdates,
@@ -76,125 +75,188 @@ async function serve(req: IncomingMessage, res: ServerResponse, url: URL, deps: 
   await dispatch(ctx, req.method ?? "GET", segments);
 }
 
-/** Case-insensitive literal segment match (ASP.NET routing). */
-const is = (segment: string | undefined, literal: string) => segment?.toLowerCase() === literal.toLowerCase();
+/** Path parameters of a matched route, by the name in its pattern. */
+type Params = Record<string, string>;
+type Handler = (ctx: AdminContext, params: Params) => unknown;
 
-async function dispatch(ctx: AdminContext, method: string, s: string[]) {
-  const only = (allowed: string, handler: () => unknown | Promise<unknown>) => {
-    if (method !== allowed) throw methodNotAllowed(method, ctx.path);
-    return handler();
-  };
-  const json = (required: boolean) => readJsonBody(ctx.req, required);
+interface Route {
+  /**
+   * Segments after `/admin/v2.x/`: literals match case-insensitively (ASP.NET routing), `{name}` captures one
+   * segment, a final `**` matches one or more (a catch-all that lets the parameters before it be checked).
+   */
+  path: string;
+  /** The API version (2.x) that introduced it; older versions answer 404 as for an unknown route. */
+  since?: number;
+  /** Handlers by HTTP method (`*`: any); another method answers 405. */
+  methods: Partial<Record<string, Handler>>;
+  /** Methods not listed here try the next matching route instead of answering 405. */
+  otherMethods?: "next";
+}
 
-  // authorizedAadApps (reference §12.4)
-  if (is(s[0], "authorizedAadApps")) {
-    if (s.length === 1) return only("GET", () => listAuthorizedApps(ctx));
-    if (s.length === 2 && is(s[1], "manageableTenants")) return only("GET", () => manageableTenants(ctx));
-    if (s.length === 2) {
-      if (method === "PUT") return authorizeApp(ctx, s[1]);
-      if (method === "DELETE") return removeAuthorizedApp(ctx, s[1]);
-      throw methodNotAllowed(method, ctx.path);
-    }
-    throw routeNotFound(ctx.path);
-  }
+/**
+ * Checks of path parameters, run when a route matches. The application family decides which routes exist, so it is
+ * checked before the version gate; an app id after it.
+ */
+const PARAMS: Record<string, { beforeVersionGate: boolean; check: (value: string) => void }> = {
+  family: { beforeVersionGate: true, check: checkFamily },
+  appId: {
+    beforeVersionGate: false,
+    check: (value) => {
+      if (!GUID.test(value)) throw invalidInput("appId", `'${value}' is not a valid app id (a GUID).`);
+    },
+  },
+};
 
-  // /environments/… without the application family (operations, quotas; reference §12.2)
-  if (is(s[0], "environments")) {
-    if (s.length === 2 && is(s[1], "operations")) return only("GET", () => listOperations(ctx));
-    if (s.length === 3 && is(s[1], "operations")) return only("GET", () => getOperation(ctx, s[2]));
-    if (s.length === 2 && is(s[1], "quotas")) return only("GET", () => quotas(ctx));
-    if (s.length === 3 && is(s[2], "operations")) return only("GET", () => listOperations(ctx, s[1]));
-    throw routeNotFound(ctx.path);
-  }
+const json = (ctx: AdminContext, required = true) => readJsonBody(ctx.req, required);
+const env = (ctx: AdminContext, p: Params) => requireActiveEnvironment(ctx, p.family, p.environmentName);
+const notFound: Handler = (ctx) => {
+  throw routeNotFound(ctx.path);
+};
 
-  if (!is(s[0], "applications")) throw routeNotFound(ctx.path);
-  if (s.length === 1) return only("GET", () => listApplications(ctx));
-  if (s.length === 2 && is(s[1], "environments")) return only("GET", () => listEnvironments(ctx));
-  const family = s[1];
-  if (s.length === 6 && is(s[2], "Countries") && is(s[4], "Rings")) {
-    return only("GET", () => ringVersions(ctx, family, s[3], s[5]));
-  }
-  if (!is(s[2], "environments")) throw routeNotFound(ctx.path);
-  checkFamily(family);
-  if (s.length === 3) return only("GET", () => listEnvironments(ctx));
+const ENVIRONMENT = "applications/{family}/environments/{environmentName}";
+const APPS = `${ENVIRONMENT}/apps`;
+
+/** Every Admin Center route the emulator serves, tried in order; the first whose path matches answers. */
+const ROUTES: Route[] = [
+  // authorizedAadApps (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_authorizedaadapps)
+  { path: "authorizedAadApps", methods: { GET: (ctx) => listAuthorizedApps(ctx) } },
+  { path: "authorizedAadApps/manageableTenants", methods: { GET: (ctx) => manageableTenants(ctx) } },
+  {
+    path: "authorizedAadApps/{clientId}",
+    methods: {
+      PUT: (ctx, p) => authorizeApp(ctx, p.clientId),
+      DELETE: (ctx, p) => removeAuthorizedApp(ctx, p.clientId),
+    },
+  },
+
+  // /environments/… without the application family (operations, quotas; https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments)
+  { path: "environments/operations", methods: { GET: (ctx) => listOperations(ctx) } },
+  { path: "environments/operations/{operationId}", methods: { GET: (ctx, p) => getOperation(ctx, p.operationId) } },
+  { path: "environments/quotas", methods: { GET: (ctx) => quotas(ctx) } },
+  {
+    path: "environments/{environmentName}/operations",
+    methods: { GET: (ctx, p) => listOperations(ctx, p.environmentName) },
+  },
+
+  // applications/… (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments)
+  { path: "applications", methods: { GET: (ctx) => listApplications(ctx) } },
+  { path: "applications/environments", methods: { GET: (ctx) => listEnvironments(ctx) } },
+  {
+    // ringVersions checks the family itself, after the method.
+    path: "applications/{applicationFamily}/Countries/{country}/Rings/{ring}",
+    methods: { GET: (ctx, p) => ringVersions(ctx, p.applicationFamily, p.country, p.ring) },
+  },
+  { path: "applications/{family}/environments", methods: { GET: (ctx) => listEnvironments(ctx) } },
   // GET …/environments/operations lists operations; other verbs fall through (a PUT there is an invalid name).
-  if (s.length === 4 && is(s[3], "operations") && ctx.req.method === "GET") return listOperations(ctx);
-  const name = s[3];
+  {
+    path: "applications/{family}/environments/operations",
+    methods: { GET: (ctx) => listOperations(ctx) },
+    otherMethods: "next",
+  },
+  {
+    path: ENVIRONMENT,
+    methods: {
+      GET: (ctx, p) => getEnvironment(ctx, p.family, p.environmentName),
+      PUT: async (ctx, p) => createEnvironment(ctx, p.family, p.environmentName, await json(ctx)),
+      DELETE: (ctx, p) => deleteEnvironment(ctx, p.family, p.environmentName),
+      // API 2.8 and earlier copied with a POST on the source environment (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments).
+      POST: async (ctx, p) => {
+        if (atLeast(ctx.version, 9)) throw methodNotAllowed("POST", ctx.path);
+        return copyEnvironment(ctx, p.family, p.environmentName, await json(ctx));
+      },
+    },
+  },
+  {
+    path: `${ENVIRONMENT}/copy`,
+    since: 9,
+    methods: { POST: async (ctx, p) => copyEnvironment(ctx, p.family, p.environmentName, await json(ctx)) },
+  },
+  {
+    path: `${ENVIRONMENT}/recover`,
+    methods: { POST: (ctx, p) => recoverEnvironment(ctx, p.family, p.environmentName) },
+  },
+  { path: `${ENVIRONMENT}/operations`, methods: { GET: (ctx, p) => listOperations(ctx, p.environmentName) } },
 
-  if (s.length === 4) {
-    switch (method) {
-      case "GET":
-        return getEnvironment(ctx, family, name);
-      case "PUT":
-        return createEnvironment(ctx, family, name, await json(true));
-      case "DELETE":
-        return deleteEnvironment(ctx, family, name);
-      case "POST":
-        // API 2.8 and earlier copied with a POST on the source environment (reference §12.2).
-        if (atLeast(ctx.version, 9)) throw methodNotAllowed(method, ctx.path);
-        return copyEnvironment(ctx, family, name, await json(true));
-      default:
-        throw methodNotAllowed(method, ctx.path);
-    }
+  // …/environments/{name}/apps/… (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management)
+  { path: APPS, methods: { GET: (ctx, p) => listInstalledApps(ctx, env(ctx, p)) } },
+  { path: `${APPS}/availableUpdates`, methods: { GET: (ctx, p) => availableUpdates(ctx, env(ctx, p)) } },
+  { path: `${APPS}/pteInstall`, since: 29, methods: { POST: (ctx, p) => pteInstall(ctx, env(ctx, p)) } },
+  {
+    path: `${APPS}/scheduledPteOperations`,
+    since: 29,
+    methods: { GET: (ctx, p) => scheduledPteOperations(ctx, env(ctx, p)) },
+  },
+  {
+    path: `${APPS}/{appId}/install`,
+    since: 6,
+    methods: { POST: async (ctx, p) => installApp(ctx, env(ctx, p), p.appId, await json(ctx)) },
+  },
+  {
+    path: `${APPS}/{appId}/update`,
+    methods: { POST: async (ctx, p) => updateApp(ctx, env(ctx, p), p.appId, await json(ctx)) },
+  },
+  {
+    path: `${APPS}/{appId}/update/cancel`,
+    methods: { POST: async (ctx, p) => cancelUpdate(ctx, env(ctx, p), p.appId, await json(ctx)) },
+  },
+  {
+    path: `${APPS}/{appId}/uninstall`,
+    since: 6,
+    methods: { POST: async (ctx, p) => uninstallApp(ctx, env(ctx, p), p.appId, await json(ctx, false)) },
+  },
+  {
+    path: `${APPS}/{appId}/uninstallRequirements`,
+    since: 25,
+    methods: { GET: (ctx, p) => uninstallRequirements(ctx, env(ctx, p), p.appId) },
+  },
+  {
+    path: `${APPS}/{appId}/removeScheduledPteVersion`,
+    since: 29,
+    methods: { POST: async (ctx, p) => removeScheduledPteVersion(ctx, env(ctx, p), p.appId, await json(ctx)) },
+  },
+  { path: `${APPS}/{appId}/operations`, methods: { GET: (ctx, p) => listAppOperations(ctx, env(ctx, p), p.appId) } },
+  {
+    path: `${APPS}/{appId}/operations/{operationId}`,
+    methods: { GET: (ctx, p) => listAppOperations(ctx, env(ctx, p), p.appId, p.operationId) },
+  },
+  // Anything else below a valid app id, or below a valid family's environments: 404 (after checking those).
+  { path: `${APPS}/{appId}/**`, methods: { "*": notFound } },
+  { path: "applications/{family}/environments/**", methods: { "*": notFound } },
+];
+
+const COMPILED = ROUTES.map((route) => ({ route, pattern: route.path.split("/") }));
+
+async function dispatch(ctx: AdminContext, method: string, segments: string[]) {
+  for (const { route, pattern } of COMPILED) {
+    const params = match(pattern, segments);
+    if (!params) continue;
+    const handler = route.methods[method] ?? route.methods["*"];
+    if (!handler && route.otherMethods === "next") continue;
+    checkParams(params, true);
+    if (route.since !== undefined) requireVersion(ctx.version, route.since, ctx.path);
+    checkParams(params, false);
+    if (!handler) throw methodNotAllowed(method, ctx.path);
+    return handler(ctx, params);
   }
-  if (s.length === 5 && is(s[4], "copy")) {
-    if (!atLeast(ctx.version, 9)) throw routeNotFound(ctx.path);
-    return only("POST", async () => copyEnvironment(ctx, family, name, await json(true)));
-  }
-  if (s.length === 5 && is(s[4], "recover")) return only("POST", () => recoverEnvironment(ctx, family, name));
-  if (s.length === 5 && is(s[4], "operations")) return only("GET", () => listOperations(ctx, name));
-  if (is(s[4], "apps")) return dispatchApps(ctx, method, family, name, s.slice(5));
   throw routeNotFound(ctx.path);
 }
 
-/** `…/environments/{name}/apps/…` (reference §12.3). */
-async function dispatchApps(ctx: AdminContext, method: string, family: string, envName: string, s: string[]) {
-  const only = (allowed: string, handler: () => unknown | Promise<unknown>) => {
-    if (method !== allowed) throw methodNotAllowed(method, ctx.path);
-    return handler();
-  };
-  const env = (): EnvironmentState => requireActiveEnvironment(ctx, family, envName);
-  const json = (required: boolean) => readJsonBody(ctx.req, required);
-  // Version gates first, so an older API version answers 404 before the body or the environment is looked at.
-  const introduced: Record<string, number> = {
-    pteinstall: 29,
-    scheduledpteoperations: 29,
-    install: 6,
-    uninstall: 6,
-    uninstallrequirements: 25,
-    removescheduledpteversion: 29,
-  };
-  const gate = introduced[(s.length === 1 ? s[0] : (s[1] ?? "")).toLowerCase()];
-  if (gate !== undefined) requireVersion(ctx.version, gate, ctx.path);
+function checkParams(params: Params, beforeVersionGate: boolean): void {
+  for (const [name, value] of Object.entries(params)) {
+    const param = PARAMS[name];
+    if (param?.beforeVersionGate === beforeVersionGate) param.check(value);
+  }
+}
 
-  if (s.length === 0) return only("GET", () => listInstalledApps(ctx, env()));
-  if (s.length === 1 && is(s[0], "availableUpdates")) return only("GET", () => availableUpdates(ctx, env()));
-  if (s.length === 1 && is(s[0], "pteInstall")) return only("POST", () => pteInstall(ctx, env()));
-  if (s.length === 1 && is(s[0], "scheduledPteOperations"))
-    return only("GET", () => scheduledPteOperations(ctx, env()));
-  const appId = s[0];
-  if (!GUID.test(appId)) {
-    if (s.length === 1) throw routeNotFound(ctx.path);
-    throw invalidInput("appId", `'${appId}' is not a valid app id (a GUID).`);
+/** The parameters of `segments` under `pattern`, or undefined when it does not match. */
+function match(pattern: readonly string[], segments: readonly string[]): Params | undefined {
+  const params: Params = {};
+  for (const [i, part] of pattern.entries()) {
+    if (part === "**") return segments.length > i ? params : undefined;
+    const segment = segments[i];
+    if (segment === undefined) return undefined;
+    if (part.startsWith("{")) params[part.slice(1, -1)] = segment;
+    else if (part.toLowerCase() !== segment.toLowerCase()) return undefined;
   }
-  const action = s[1];
-  if (s.length === 2 && is(action, "install"))
-    return only("POST", async () => installApp(ctx, env(), appId, await json(true)));
-  if (s.length === 2 && is(action, "update"))
-    return only("POST", async () => updateApp(ctx, env(), appId, await json(true)));
-  if (s.length === 3 && is(action, "update") && is(s[2], "cancel")) {
-    return only("POST", async () => cancelUpdate(ctx, env(), appId, await json(true)));
-  }
-  if (s.length === 2 && is(action, "uninstall")) {
-    return only("POST", async () => uninstallApp(ctx, env(), appId, await json(false)));
-  }
-  if (s.length === 2 && is(action, "uninstallRequirements")) {
-    return only("GET", () => uninstallRequirements(ctx, env(), appId));
-  }
-  if (s.length === 2 && is(action, "removeScheduledPteVersion")) {
-    return only("POST", async () => removeScheduledPteVersion(ctx, env(), appId, await json(true)));
-  }
-  if (s.length === 2 && is(action, "operations")) return only("GET", () => listAppOperations(ctx, env(), appId));
-  if (s.length === 3 && is(action, "operations")) return only("GET", () => listAppOperations(ctx, env(), appId, s[2]));
-  throw routeNotFound(ctx.path);
+  return segments.length === pattern.length ? params : undefined;
 }

@@ -45,7 +45,7 @@ export function matchesTenant(tenant: TenantState, text: string): boolean {
 
 /**
  * BC's own checks for an automation call: the app role in the token, and the app registered and Enabled on the
- * environment's "Microsoft Entra applications" page (reference §2.2). All answer 401 by default (§2.3 [UNK]).
+ * environment's "Microsoft Entra applications" page (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/automation-apis-using-s2s-authentication). All answer 401 by default (not documented).
  */
 export function authorizeAutomation(
   caller: Caller,
@@ -72,7 +72,7 @@ export function authorizeAutomation(
 
 /**
  * An app acts with the permission sets assigned to its application user (Access Control rows). A row with a company
- * applies in that company only; a blank company means every company (real-wire.md §3 [SRC]). Without a company in
+ * applies in that company only; a blank company means every company (BC's AL source). Without a company in
  * the URL (the root `companies` set) only rows for all companies count.
  */
 export function hasPermissionSet(

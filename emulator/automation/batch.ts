@@ -1,5 +1,5 @@
 /**
- * OData JSON `$batch` (reference §1.1, §10.7: `POST …/automation/v2.0/$batch`, at most 100 operations):
+ * OData JSON `$batch` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/use-odata-batch, https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online: `POST …/automation/v2.0/$batch`, at most 100 operations):
  * `{"requests":[{"id","method","url","headers","body"}]}` answered with `{"responses":[{"id","status","headers","body"}]}`,
  * each operation served by the normal router, in order, as its own request would be (its own status; one failing
  * operation does not stop the others). `Isolation: snapshot` (all or nothing) is not modelled: refused with 400.

@@ -1,4 +1,5 @@
 import type { BehaviourSwitches, AsyncDelays } from "../options";
+import type { TransientState } from "../server-deps";
 import type { CompanyState, EnvironmentState, TenantState, UserState } from "../state/model";
 import type { EnvironmentFeatures } from "./features";
 
@@ -49,6 +50,8 @@ export interface AutomationContext {
   newGuid(): string;
   /** Marks the state dirty so the store persists it after the request. */
   changed(): void;
+  /** The emulator's memory outside the persisted state. */
+  transient: TransientState;
   /**
    * Absolute automation service root of this request (`https://…/v2.0/[tenant/]env/api/microsoft/automation/v2.0`).
    * Entities use its origin to build absolute `@odata.mediaEditLink`s (BCCH PATCHes the link it is given).
@@ -56,7 +59,7 @@ export interface AutomationContext {
   serviceRoot?: string;
 }
 
-/** How a bound action completed; decides the HTTP answer (reference §10.4). */
+/** How a bound action completed; decides the HTTP answer (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/developer/methods-auto/webserviceactionresultcode/webserviceactionresultcode-option). */
 export type ActionResult =
   | { kind: "Updated" }
   | { kind: "Deleted" }

@@ -2,7 +2,7 @@ import { parseVersion } from "../domain/application-version";
 import type { BehaviourSwitches } from "../options";
 import type { EnvironmentState } from "../state/model";
 
-/** Which automation surfaces an environment offers, from its BC version (reference §3 "Since", §11 "Version profile"). */
+/** Which automation surfaces an environment offers, from its BC version (the pages' "since" versions: https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis). */
 export interface EnvironmentFeatures {
   major: number;
   minor: number;
@@ -20,9 +20,9 @@ export interface EnvironmentFeatures {
   extensionUpload: boolean;
   /** `securityGroups` page: since 22.0. */
   securityGroupsPage: boolean;
-  /** `securityGroups` finds and deletes rows: since 24.0; 22–23 never found a row (real-wire.md §6 [SRC]). */
+  /** `securityGroups` finds and deletes rows: since 24.0; 22–23 never found a row (BC's AL source). */
   securityGroups: boolean;
-  /** `userGroupMembers` is shown: user groups exist and "Convert user group permissions" has not run (§6 [SRC]). */
+  /** `userGroupMembers` is shown: user groups exist and "Convert user group permissions" has not run (BC's AL source). */
   userGroupMembers: boolean;
 }
 

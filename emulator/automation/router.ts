@@ -71,6 +71,7 @@ export async function handleAutomation(
     now: deps.now,
     newGuid: () => randomUUID(),
     changed: deps.changed,
+    transient: deps.transient,
     // Added for media links (extensionUpload.extensionContent@odata.mediaEditLink); see AutomationContext.serviceRoot.
     serviceRoot,
   };
@@ -114,7 +115,7 @@ function resolve(
   if (head.name === "companies") {
     cursor = { kind: "collection", def: companiesSet, path: "companies" };
   } else {
-    // `?company=<id>` stands in for `companies(<id>)/` (reference §1.1).
+    // `?company=<id>` stands in for `companies(<id>)/` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/api-endpoint-structure).
     const companyParam = url.searchParams.get("company");
     const def = own(companyScopedSets, head.name);
     if (!companyParam || !def) throw notFoundRoute(url.pathname);
@@ -370,7 +371,7 @@ function sendEntity(
   );
 }
 
-/** PATCH and DELETE need `If-Match` (reference §10.2): missing ⇒ 400, stale ⇒ 409 (or 412 by switch). */
+/** PATCH and DELETE need `If-Match` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/developer/devenv-connect-apps-tips): missing ⇒ 400, stale ⇒ 409 (or 412 by switch). */
 function checkIfMatch(req: IncomingMessage, ctx: AutomationContext, def: AnyEntitySet, row: unknown) {
   if (!req.headers["if-match"]) {
     throw new BcError(
@@ -384,7 +385,7 @@ function checkIfMatch(req: IncomingMessage, ctx: AutomationContext, def: AnyEnti
 
 /**
  * A bound action may go without `If-Match`; one that is sent must be `*` or the row's current ETag, else 409
- * (real-wire.md §1 [OBS]: a stale `If-Match` on `extensionUpload(…)/Microsoft.NAV.upload`).
+ * (seen in real tenants' traffic: a stale `If-Match` on `extensionUpload(…)/Microsoft.NAV.upload`).
  */
 function checkOfferedIfMatch(req: IncomingMessage, ctx: AutomationContext, def: AnyEntitySet, row: unknown) {
   const ifMatch = req.headers["if-match"];

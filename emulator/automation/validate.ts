@@ -59,7 +59,7 @@ export function validateBody(
     }
     const spec = fields[name];
     if (!spec.editable) {
-      // BC may silently overwrite such a field or refuse it as read-only; the reference cannot tell (§4.2 [UNK]).
+      // BC may silently overwrite such a field or refuse it as read-only; the docs do not say.
       if (mode === "insert" && spec.ignoredOnInsert && !ctx.behaviour.rejectCompanyNameOnInsert) continue;
       // Keys echoed back unchanged are harmless on PATCH (clients often send the whole entity).
       if (mode === "modify" && def.keys.some((k) => k.name === name)) continue;
@@ -125,7 +125,7 @@ function convert(name: string, spec: FieldSpec, value: unknown): unknown {
   }
 }
 
-/** The member an input names: by member name, its `_xHHHH_` encoding or its caption (real-wire.md §1). */
+/** The member an input names: by member name, its `_xHHHH_` encoding or its caption. */
 function enumMember(spec: FieldSpec, input: string): string | undefined {
   const wanted = decodeMemberName(input).toLowerCase();
   const members = spec.enumValues ?? [];

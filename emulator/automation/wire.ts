@@ -3,7 +3,7 @@ import { encodeMemberName } from "./odata/member-names";
 
 /**
  * A row as the page sends it: the set's own `toWire`, with every enum/option field written as BC writes it — the
- * member name, XML-encoded (real-wire.md §1). The one place where enum values take their wire form, so ETags,
+ * member name, XML-encoded. The one place where enum values take their wire form, so ETags,
  * `$filter`, `$select` and every response agree.
  */
 export function wireOf(def: AnyEntitySet, row: unknown, ctx: AutomationContext): Record<string, unknown> {

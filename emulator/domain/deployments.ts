@@ -7,7 +7,7 @@ import type { EnvironmentTicker } from "./clock-step";
 import { installedVersionOf } from "./published-apps";
 
 /**
- * Extension deployments ("NAV App Tenant Operation" rows, reference §6.3, §11): started by
+ * Extension deployments ("NAV App Tenant Operation" rows, https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis): started by
  * `extensionUpload(…)/Microsoft.NAV.upload` and — later — by the Admin Center API, which writes the same
  * `publishedApps`/`deploymentOperations` state through these functions.
  *

@@ -2,7 +2,7 @@ import { compareVersions } from "../../formats/version";
 import type { EnvironmentState, PublishedAppState } from "../state/model";
 
 /**
- * State transitions of "Published Application" rows: install, uninstall, unpublish (reference §6.1).
+ * State transitions of "Published Application" rows: install, uninstall, unpublish (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis).
  * Shared by the automation `extensions` page and deployments (./deployments.ts); the Admin Center API can reuse
  * them. They never throw: each returns what happened so every caller can word errors in its own API's shape.
  */

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { decodeJwt, signJwt, signatureValid } from "./jwt";
 import type { CertifiedSigningKey } from "./signing-keys";
 
-/** BC's resource (audience) and its Entra application id (reference §2.1). */
+/** BC's resource (audience) and its Entra application id (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/automation-apis-using-s2s-authentication). */
 export const BC_RESOURCE = "https://api.businesscentral.dynamics.com";
 export const BC_RESOURCE_APP_ID = "996def3d-b36c-4153-8607-a6fd3c01b89f";
 

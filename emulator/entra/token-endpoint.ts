@@ -1,5 +1,5 @@
 /**
- * `POST /{tenant}/oauth2/v2.0/token` for the client credentials grant (reference §2.1): client secret in the body
+ * `POST /{tenant}/oauth2/v2.0/token` for the client credentials grant (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/automation-apis-using-s2s-authentication): client secret in the body
  * or HTTP Basic, certificate assertion, or federated assertion; scope BC's `/.default`.
  */
 import type { IncomingMessage } from "node:http";

@@ -6,7 +6,8 @@ import { isSystemTable, knownTable, tableExists } from "./tables";
 
 /**
  * What the background codeunits 5432 "Automation - Import RSPackage" and 5433 "Automation - Apply RSPackage" do to
- * a configuration package, reduced to the counts the API shows (numberOfTables/Records/Errors) — reference §5.2.
+ * a configuration package, reduced to the counts the API shows (numberOfTables/Records/Errors;
+ * https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis).
  *
  * Import (ImportPackageXMLDocument with the package's code):
  * - the file must gunzip to a `<DataList>` package; otherwise importStatus `Error` with the reason in importError;

@@ -1,6 +1,6 @@
 import { BcError } from "../errors";
 
-/** BC online's per-principal limits (reference §10.7). All counts are per user or service principal. */
+/** BC online's per-principal limits (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online). All counts are per user or service principal. */
 export interface LimitOptions {
   /** Requests processed at once; the rest wait in a queue. */
   maxConcurrent: number;
@@ -11,7 +11,7 @@ export interface LimitOptions {
   windowMs: number;
   /** How long a request may wait in the queue before 503 (real: 8 minutes; scaled by timeScale). */
   queueTimeoutMs: number;
-  /** Send `Retry-After` on 429 (the reference cannot confirm BC does; default true). */
+  /** Send `Retry-After` on 429 (the docs do not confirm BC does; default true). */
   retryAfterOn429: boolean;
 }
 

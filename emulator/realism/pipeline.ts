@@ -3,7 +3,7 @@ import { BcError } from "../errors";
 import { defaultErrorFor, type FaultInjector } from "./faults";
 import { type LimitOptions, type PrincipalLimiter, principalOf } from "./limits";
 
-/** BC's request time limits (reference §10.7), scaled by the time factor. */
+/** BC's request time limits (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online), scaled by the time factor. */
 export interface TimeoutOptions {
   /** Operation timeout ⇒ 408 (real: 8 minutes). */
   operationTimeoutMs: number;

@@ -12,7 +12,7 @@ export interface EmulatorState {
   appSourceCatalog?: AppSourceAppState[];
 }
 
-// ----- Business Central Admin Center API (reference §12), maintained by emulator/admin -----
+// ----- Business Central Admin Center API (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api), maintained by emulator/admin -----
 
 /** An AppSource app the Admin Center can install: the emulator's stand-in for the marketplace. */
 export interface AppSourceAppState {
@@ -31,7 +31,7 @@ export interface AppSourceVersionState {
   dependencies: { appId: Guid; minVersion: string }[];
 }
 
-/** Admin Center operation statuses; the API writes them lower-case (reference §12.2). */
+/** Admin Center operation statuses; the API writes them lower-case (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments). */
 export type AdminOperationStatus = "queued" | "scheduled" | "running" | "succeeded" | "failed" | "canceled" | "skipped";
 
 export interface TenantAdminCenterState {
@@ -145,7 +145,7 @@ export interface TenantState {
   apps: EntraApp[];
   /** Federated identity issuers trusted by this tenant's apps (e.g. a CI system's OIDC issuer). */
   environments: EnvironmentState[];
-  /** Client ids on the Admin Center's "Authorized Microsoft Entra apps" list (reference §12.1, §12.4). */
+  /** Client ids on the Admin Center's "Authorized Microsoft Entra apps" list (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api, https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_authorizedaadapps). */
   authorizedAdminApps: Guid[];
   /** Admin Center bookkeeping (emulator/admin); created on first use. */
   adminCenter?: TenantAdminCenterState;
@@ -199,7 +199,7 @@ export interface EnvironmentState {
   featureKeys?: FeatureKeyState[];
 }
 
-/** A Job Queue Entry seen through the "Job Queue Entry Buffer" of page 30068 (reference §7.2). Per company. */
+/** A Job Queue Entry seen through the "Job Queue Entry Buffer" of page 30068 (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis). Per company. */
 export interface ScheduledJobState extends Versioned {
   /** SystemId of the buffer row: the `id` the API shows. */
   id: Guid;
@@ -218,7 +218,7 @@ export interface ScheduledJobState extends Versioned {
   failureMessage?: string;
 }
 
-/** A Feature Management key (page 30092, reference §7.9). */
+/** A Feature Management key (page 30092, https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis). */
 export interface FeatureKeyState extends Versioned {
   id: string;
   enabled: "None" | "All Users";

@@ -1,4 +1,4 @@
-/** BC's own message for bytes that are not an extension package (automation reference §6.2 step 5). */
+/** BC's own message for bytes that are not an extension package (an upload of bad bytes: https://github.com/microsoft/navcontainerhelper/issues/3659). */
 export const NOT_AN_EXTENSION_MESSAGE = "The specified file is not an extension file.";
 
 /**

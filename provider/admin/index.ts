@@ -1,5 +1,5 @@
 /**
- * Business Central Admin Center API (reference §12): environments, and app management per environment —
+ * Business Central Admin Center API (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api): environments, and app management per environment —
  * AppSource/Microsoft apps (install, update, uninstall, operations) and per-tenant extensions through `pteInstall`
  * (multipart upload; API 2.29, the replacement of the automation `extensionUpload`).
  *
@@ -30,7 +30,7 @@ export interface AdminCenterOptions {
   applicationFamily?: string;
 }
 
-/** `PUT …/environments/{name}` (reference §12.2). */
+/** `PUT …/environments/{name}` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments). */
 export interface CreateEnvironmentBody {
   environmentType: "Production" | "Sandbox";
   countryCode: string;
@@ -272,7 +272,7 @@ export class AdminCenterApi {
 
   /**
    * Polls an app operation until it settles (BCCH polls every 3 s). `reconcile` may turn a failure or timeout into
-   * success by checking the installed version (reference user-voices §3a item 2).
+   * success by checking the installed version (https://github.com/microsoft/AL-Go/issues/1056).
    */
   waitForAppOperation(
     environment: string,

@@ -1,5 +1,5 @@
 /**
- * Admin Center API shapes (reference §12). Loose objects; operation `status` values are documented in lower case
+ * Admin Center API shapes (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api). Loose objects; operation `status` values are documented in lower case
  * (`scheduled`, `running`, `succeeded`, `failed`, `canceled`, `skipped`) but compared case-insensitively.
  */
 import { z } from "zod";

@@ -6,7 +6,7 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import { type Dispatcher, request } from "undici";
 import { debug } from "../debug";
-import { classify } from "../http/transport";
+import { classify } from "../net";
 import { redactUrl } from "../redact";
 
 export interface UndiciNetworkOptions {

@@ -17,32 +17,17 @@ import type { Dispatcher } from "undici";
 import type { ConnectionSettings, Credential } from "../config";
 import { debug, isDebugEnabled } from "../debug";
 import { BcApiError, errorFromEntra } from "../errors";
+import type { AccessToken, TokenSource } from "../http/types";
 import { registerSecret } from "../redact";
 import { msalAuthorityOptions } from "./authority";
 import { certificateMaterial } from "./certificate";
 import { UndiciNetworkModule } from "./network";
 
-/** The one scope of Business Central (Automation API, standard APIs and Admin Center alike; reference §2.1). */
+/** The HTTP pipeline's port, declared with it; re-exported for existing imports. */
+export type { AccessToken, TokenSource } from "../http/types";
+
+/** The one scope of Business Central (Automation API, standard APIs and Admin Center alike; https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/automation-apis-using-s2s-authentication). */
 export const BC_SCOPE = "https://api.businesscentral.dynamics.com/.default";
-
-export interface AccessToken {
-  token: string;
-  /** Epoch ms at which the token expires. */
-  expiresOnMs: number;
-  /** Epoch ms after which we fetch a new one. */
-  refreshAtMs: number;
-  /** The `roles` claim (app permissions), read from the token for diagnostics. */
-  roles: string[];
-  /** The `tid` and `appid` claims, for diagnostics. */
-  tenantId?: string;
-  appId?: string;
-}
-
-/** What the HTTP pipeline needs from a token source; tests and the benchmark plug in static ones. */
-export interface TokenSource {
-  getToken(signal?: AbortSignal): Promise<AccessToken>;
-  invalidate(token: string): void;
-}
 
 export interface TokenProviderOptions {
   dispatcher: Dispatcher;

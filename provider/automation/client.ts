@@ -8,7 +8,6 @@ import type { HttpClient } from "../http/client";
 import type { FileBody, HttpRequest, HttpResponse } from "../http/types";
 import { type QueryOptions, queryString } from "./odata";
 import { type EntitySchema, parseEntity } from "./schemas";
-import { type SnapshotOptions, Snapshots } from "./snapshots";
 
 export interface AutomationClientOptions {
   apiBaseUrl: string;
@@ -18,11 +17,12 @@ export interface AutomationClientOptions {
   tenantInUrl?: boolean;
   /** Automation API version segment (default `v2.0`). */
   apiVersion?: string;
-  /** Lifetime of the shared collection reads (see snapshots.ts). */
-  snapshots?: SnapshotOptions;
-  /** The company (name or id) used in URLs of environment-wide entities; default the first one. */
-  scopeCompany?: string;
+  /** Told of every write sent, whatever its outcome (the shared reads drop what it may have changed). */
+  onWrite?: (method: string, url: string, outcome: WriteOutcome) => void;
 }
+
+/** `done`: 2xx; `refused`: BC answered 4xx and did not act; `unknown`: 5xx, 408, or no answer. */
+export type WriteOutcome = "done" | "refused" | "unknown";
 
 export interface ListOptions extends QueryOptions {
   /** `Prefer: odata.maxpagesize=N` (BC serves at most 20,000 per page). */
@@ -41,10 +41,7 @@ export interface CallOptions {
 export class AutomationClient {
   readonly root: string;
   readonly environment: string;
-  /** Collections read once and shared by every resource of the run (see snapshots.ts). */
-  readonly snapshots: Snapshots;
   private readonly origin: string;
-  private scopeCompany?: Promise<string>;
 
   constructor(
     readonly http: HttpClient,
@@ -56,50 +53,11 @@ export class AutomationClient {
     const env = encodeURIComponent(options.environment);
     const tenant = options.tenantInUrl === false ? "" : `${encodeURIComponent(options.tenantId)}/`;
     this.root = `${base}/v2.0/${tenant}${env}/api/microsoft/automation/${options.apiVersion ?? "v2.0"}`;
-    this.snapshots = new Snapshots(this, options.snapshots);
   }
 
   /** `…/companies({companyId})/{rest}`. */
   companyUrl(companyId: string, rest: string): string {
     return `${this.root}/companies(${companyId})/${rest}`;
-  }
-
-  /**
-   * A company id for entities that are environment-wide but still addressed under a company (users, extensions,
-   * permission sets…; reference §1.1): the first company, looked up once (from the shared `companies` read).
-   */
-  async anyCompanyId(_signal?: AbortSignal): Promise<string> {
-    if (!this.scopeCompany) {
-      this.scopeCompany = this.snapshots.companies().then((companies) => {
-        const wanted = this.options.scopeCompany?.toLowerCase();
-        if (wanted !== undefined) {
-          const named = companies.find((c) => c.name.toLowerCase() === wanted || c.id.toLowerCase() === wanted);
-          if (named) return named.id;
-          throw new Error(
-            `scopeCompany: environment '${this.environment}' has no company '${this.options.scopeCompany}' (companies: ${companies.map((c) => `'${c.name}'`).join(", ")}). Set businesscentral:scopeCompany (or connection.scopeCompany, BC_SCOPE_COMPANY) to one of them.`,
-          );
-        }
-        const first = companies[0]?.id;
-        if (!first)
-          throw new Error(`environment '${this.environment}' has no company; automation calls need one in the URL`);
-        return first;
-      });
-      this.scopeCompany.catch(() => {
-        this.scopeCompany = undefined;
-      });
-    }
-    return this.scopeCompany;
-  }
-
-  /** Forgets the cached scope company if it is `id` (after that company was deleted). */
-  forgetCompany(id: string): void {
-    const current = this.scopeCompany;
-    current?.then(
-      (cached) => {
-        if (cached.toLowerCase() === id.toLowerCase() && this.scopeCompany === current) this.scopeCompany = undefined;
-      },
-      () => undefined,
-    );
   }
 
   /** GET one entity. */
@@ -183,7 +141,7 @@ export class AutomationClient {
 
   /**
    * POST a bound action (`…/Microsoft.NAV.install`). BC answers 200, 201 or 204, empty or not, depending on the
-   * action and version (reference §10.4): any 2xx is success; the parsed body is returned when there is one.
+   * action and version (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/developer/methods-auto/webserviceactionresultcode/webserviceactionresultcode-option): any 2xx is success; the parsed body is returned when there is one.
    * Actions are starts: never repeated after an ambiguous failure (AmbiguousOutcomeError).
    */
   async action(url: string, body?: unknown, options: CallOptions & { idempotent?: boolean } = {}): Promise<unknown> {
@@ -200,14 +158,14 @@ export class AutomationClient {
     return res.body.length > 0 ? tryJson(res.body) : undefined;
   }
 
-  /** Sends a write and tells the shared reads about it, whatever the outcome. */
+  /** Sends a write and tells `onWrite` about it, whatever the outcome. */
   private async write(request: HttpRequest): Promise<HttpResponse> {
     try {
       const res = await this.http.request(request);
-      this.snapshots.afterWrite(request.method, request.url, "done");
+      this.options.onWrite?.(request.method, request.url, "done");
       return res;
     } catch (err) {
-      this.snapshots.afterWrite(request.method, request.url, wasRefused(err) ? "refused" : "unknown");
+      this.options.onWrite?.(request.method, request.url, wasRefused(err) ? "refused" : "unknown");
       throw err;
     }
   }

@@ -1,10 +1,11 @@
 /**
  * `companies` (the platform's list, no company in the path) and `automationCompanies` (create/rename/delete;
- * reference §4). BC sets `name` to the first 30 characters of `displayName` on insert and never lets it change,
+ * https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/resources/dynamics_automationcompany). BC sets `name` to the first 30 characters of `displayName` on insert and never lets it change,
  * so a company is identified by `name` when recovering an ambiguous create.
  */
 import { sendOnce } from "../http/reconcile";
-import type { AutomationClient, CallOptions, ListOptions } from "./client";
+import type { CallOptions, ListOptions } from "./client";
+import type { AutomationContext } from "./context";
 import { eqFilter, isPlainList, keySegment } from "./odata";
 import { type AutomationCompany, type Company, entities } from "./schemas";
 
@@ -18,11 +19,11 @@ export interface AutomationCompanyPatch {
   businessProfileId?: string;
 }
 
-export function companiesApi(client: AutomationClient) {
+export function companiesApi({ client, snapshots }: AutomationContext) {
   return {
     /** `GET …/companies` (no company needed); without query options, from the run's shared read. */
     async list(options: ListOptions = {}): Promise<Company[]> {
-      if (isPlainList(options)) return [...(await client.snapshots.companies())];
+      if (isPlainList(options)) return [...(await snapshots.companies())];
       return client.list(entities.company, `${client.root}/companies`, options);
     },
     get(id: string, options: CallOptions = {}): Promise<Company> {
@@ -31,13 +32,13 @@ export function companiesApi(client: AutomationClient) {
   };
 }
 
-export function automationCompaniesApi(client: AutomationClient) {
+export function automationCompaniesApi({ client, snapshots, scopeCompany }: AutomationContext) {
   const collection = async (scope?: string) =>
-    client.companyUrl(scope ?? (await client.anyCompanyId()), "automationCompanies");
+    client.companyUrl(scope ?? (await scopeCompany.id()), "automationCompanies");
   const api = {
     /** Without query options, from the run's shared read. */
     async list(options: ListOptions & { companyId?: string } = {}): Promise<AutomationCompany[]> {
-      if (isPlainList(options)) return [...(await client.snapshots.automationCompanies(options.companyId)).values()];
+      if (isPlainList(options)) return [...(await snapshots.automationCompanies(options.companyId)).values()];
       return client.list(entities.automationCompany, await collection(options.companyId), options);
     },
     async get(id: string, options: CallOptions & { companyId?: string } = {}): Promise<AutomationCompany> {
@@ -70,7 +71,7 @@ export function automationCompaniesApi(client: AutomationClient) {
         start: () => client.create(entities.automationCompany, url, payload, options),
         lookup: () => api.findByName(body.displayName.slice(0, 30), options),
       });
-      client.snapshots.companyWritten(created);
+      snapshots.companyWritten(created);
       return created;
     },
     async update(
@@ -86,21 +87,21 @@ export function automationCompaniesApi(client: AutomationClient) {
         etag,
         options,
       );
-      client.snapshots.companyWritten(updated);
+      snapshots.companyWritten(updated);
       return updated;
     },
     /**
      * Deletes a company. The URL must name some company; it names another one than the company being deleted
-     * (what deleting "through itself" does is not documented, reference §4.2).
+     * (what deleting "through itself" does is not documented, https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/resources/dynamics_automationcompany).
      */
     async delete(id: string, etag = "*", options: CallOptions & { companyId?: string } = {}): Promise<void> {
       let scope = options.companyId;
       if (!scope || scope.toLowerCase() === id.toLowerCase()) {
-        const all = await client.snapshots.companies();
+        const all = await snapshots.companies();
         scope = all.find((c) => c.id.toLowerCase() !== id.toLowerCase())?.id ?? id;
       }
       await client.delete(`${await collection(scope)}${keySegment(id, "guid")}`, etag, options);
-      client.forgetCompany(id);
+      scopeCompany.forget(id);
     },
   };
   return api;

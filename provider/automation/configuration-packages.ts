@@ -1,5 +1,5 @@
 /**
- * RapidStart configuration packages (reference §5): create → upload the `.rapidstart` file → import → poll →
+ * RapidStart configuration packages (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis): create → upload the `.rapidstart` file → import → poll →
  * apply → poll. Import and apply are asynchronous on BC's side (Scheduled → InProgress → Completed | Error); the
  * `waitFor` helper polls them. `Completed` does not mean error-free: check `numberOfErrors`.
  */

@@ -1,5 +1,5 @@
 /**
- * Extensions (reference §6): the `extensions` list and its bound actions, the v2.0 `extensionUpload` flow
+ * Extensions (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis): the `extensions` list and its bound actions, the v2.0 `extensionUpload` flow
  * (create-or-reuse the single upload row → PATCH `extensionContent` → `Microsoft.NAV.upload`), and
  * `extensionDeploymentStatus` to follow the asynchronous deployment.
  *
@@ -9,7 +9,8 @@
 import { AmbiguousOutcomeError, isNotFound } from "../errors";
 import { pollUntilDone } from "../polling";
 import type { FileBody } from "../http/types";
-import type { AutomationClient, CallOptions, ListOptions } from "./client";
+import type { CallOptions, ListOptions } from "./client";
+import type { AutomationContext } from "./context";
 import { eqFilter, keySegment } from "./odata";
 import {
   entities,
@@ -22,15 +23,18 @@ import {
 
 type Scoped = CallOptions & { companyId?: string };
 
+/** Microsoft's Base Application: installed on every environment, so its version is the environment's BC version. */
+export const BASE_APPLICATION_ID = "437dbf0e-84ff-417a-965d-ed2bb9650972";
+
 export function extensionVersion(
   e: Pick<Extension, "versionMajor" | "versionMinor" | "versionBuild" | "versionRevision">,
 ): string {
   return `${e.versionMajor}.${e.versionMinor}.${e.versionBuild}.${e.versionRevision}`;
 }
 
-export function extensionsApi(client: AutomationClient) {
+export function extensionsApi({ client, scopeCompany }: AutomationContext) {
   const collection = async (companyId?: string) =>
-    client.companyUrl(companyId ?? (await client.anyCompanyId()), "extensions");
+    client.companyUrl(companyId ?? (await scopeCompany.id()), "extensions");
   const entity = async (packageId: string, companyId?: string) =>
     `${await collection(companyId)}${keySegment(packageId, "guid")}`;
 
@@ -96,9 +100,9 @@ export interface UploadSettings {
   schemaSyncMode?: SchemaSyncMode;
 }
 
-export function extensionUploadApi(client: AutomationClient) {
+export function extensionUploadApi({ client, scopeCompany }: AutomationContext) {
   const collection = async (companyId?: string) =>
-    client.companyUrl(companyId ?? (await client.anyCompanyId()), "extensionUpload");
+    client.companyUrl(companyId ?? (await scopeCompany.id()), "extensionUpload");
   const entity = async (systemId: string, companyId?: string) =>
     `${await collection(companyId)}${keySegment(systemId, "guid")}`;
 
@@ -120,7 +124,7 @@ export function extensionUploadApi(client: AutomationClient) {
     },
     /**
      * The upload row to use, as BCCH does it: reuse a leftover row (PATCHing its settings) instead of POSTing,
-     * which would fail with Internal_EntityWithSameKeyExists (user-voices §3a item 3). An ambiguous POST is
+     * which would fail with Internal_EntityWithSameKeyExists (https://github.com/microsoft/AL/issues/8152). An ambiguous POST is
      * recovered by reading the row back.
      */
     async prepare(settings: UploadSettings = {}, options: Scoped = {}): Promise<ExtensionUpload> {
@@ -184,12 +188,13 @@ export function deploymentRowKey(row: ExtensionDeploymentStatus): string {
   return row.operationID?.toLowerCase() ?? `${row.publisher}|${row.name}|${row.appVersion}|${row.startedOn ?? ""}`;
 }
 
-export function extensionDeploymentStatusApi(client: AutomationClient) {
-  const extensions = extensionsApi(client);
+export function extensionDeploymentStatusApi(context: AutomationContext) {
+  const { client, scopeCompany } = context;
+  const extensions = extensionsApi(context);
   const api = {
     /** Deployment operations, newest first (BC sorts by startedOn descending). */
     async list(options: ListOptions & { companyId?: string } = {}): Promise<ExtensionDeploymentStatus[]> {
-      const url = client.companyUrl(options.companyId ?? (await client.anyCompanyId()), "extensionDeploymentStatus");
+      const url = client.companyUrl(options.companyId ?? (await scopeCompany.id()), "extensionDeploymentStatus");
       return client.list(entities.extensionDeploymentStatus, url, options);
     },
     /** The identities of the rows listed now; pass them as `existingBefore` to follow a deployment started next. */
@@ -210,7 +215,7 @@ export function extensionDeploymentStatusApi(client: AutomationClient) {
     /**
      * Follows a deployment until BC reports it Completed. A missing row counts as pending (it appears after a
      * while). Before reporting Failed or a timeout, the extensions list is checked: if the app is installed at
-     * that version the deployment did succeed, whatever the status row says (user-voices §3a item 2).
+     * that version the deployment did succeed, whatever the status row says (https://github.com/microsoft/AL-Go/issues/1056).
      */
     async waitFor(app: DeployedApp, options: DeploymentWaitOptions = {}): Promise<ExtensionDeploymentStatus> {
       const installed = async (last: ExtensionDeploymentStatus | undefined) => {

@@ -1,7 +1,7 @@
 /**
- * Response schemas of the automation entities (reference §4–§7, §9.1), liberal in what they accept: loose objects
+ * Response schemas of the automation entities (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis), liberal in what they accept: loose objects
  * (fields BC adds later pass through), only the fields the provider acts on are required, and enum/option values
- * are decoded from BC's `_xHHHH_` member-name form and accepted whatever their value (real-wire.md §1). A required
+ * are decoded from BC's `_xHHHH_` member-name form and accepted whatever their value. A required
  * field that is missing or has the wrong type is an error naming the entity and the field (see `parseEntity`).
  */
 import { z } from "zod";
@@ -65,7 +65,7 @@ export const extensionSchema = z.looseObject({
   versionBuild: z.number().int(),
   versionRevision: z.number().int(),
   isInstalled: z.boolean(),
-  /** `Global`, `PTE`, `Dev` (real-wire §1). */
+  /** `Global`, `PTE`, `Dev`. */
   publishedAs: memberName.catch(""),
 });
 export type Extension = z.infer<typeof extensionSchema>;
@@ -92,7 +92,7 @@ export const extensionDeploymentStatusSchema = z.looseObject({
   status: memberOf(["Unknown", "InProgress", "Failed", "Completed", "NotFound"]),
   schedule: memberName.optional(),
   appVersion: z.string(),
-  /** BC server time (real-wire §5): never compared with the client's clock. */
+  /** BC server time: never compared with the client's clock. */
   startedOn: z.string().optional(),
 });
 export type ExtensionDeploymentStatus = z.infer<typeof extensionDeploymentStatusSchema>;

@@ -14,8 +14,11 @@
  *   assignment the snapshot says exists is confirmed with BC before it is adopted; one it misses is caught by BC's
  *   duplicate-key answer.
  * Writes through this connection show at once in both (edited in or invalidated, see `afterWrite`).
+ *
+ * Layering: the client below knows nothing of these reads (it reports its writes through `onWrite`); the scope
+ * company above reads `companies` from here; AutomationApi (index.ts) wires the three together.
  */
-import type { AutomationClient } from "./client";
+import type { AutomationClient, WriteOutcome } from "./client";
 import { SharedRead } from "./shared-read";
 import { BcApiError } from "../errors";
 import {
@@ -45,9 +48,6 @@ export type Directory<P> = Map<string, Holder<P>>;
 
 export type GranteeKey = { userSecurityId: string } | { securityGroupId: string };
 
-/** `done`: 2xx; `refused`: BC answered 4xx and did not act; `unknown`: 5xx, 408, or no answer. */
-export type WriteOutcome = "done" | "refused" | "unknown";
-
 export type Freshness = "shared" | "fresh";
 
 export interface SnapshotOptions {
@@ -63,6 +63,8 @@ export class Snapshots {
 
   constructor(
     private readonly client: AutomationClient,
+    /** The company the company-scoped collections are read through when no scope is given (see ScopeCompany). */
+    private readonly scopeCompanyId: () => Promise<string>,
     options: SnapshotOptions = {},
   ) {
     this.options = {
@@ -80,7 +82,7 @@ export class Snapshots {
   /** `GET …/automationCompanies`, by id. */
   automationCompanies(scope?: string): Promise<Map<string, AutomationCompany>> {
     return this.shared("automationCompanies", scope, async () => {
-      const url = this.client.companyUrl(scope ?? (await this.client.anyCompanyId()), "automationCompanies");
+      const url = this.client.companyUrl(scope ?? (await this.scopeCompanyId()), "automationCompanies");
       return byId(await this.client.list(entities.automationCompany, url), (c) => c.id);
     });
   }
@@ -108,7 +110,7 @@ export class Snapshots {
   /** `GET …/permissionSets`. */
   permissionSets(scope?: string): Promise<PermissionSet[]> {
     return this.shared("permissionSets", scope, async () => {
-      const url = this.client.companyUrl(scope ?? (await this.client.anyCompanyId()), "permissionSets");
+      const url = this.client.companyUrl(scope ?? (await this.scopeCompanyId()), "permissionSets");
       return this.client.list(entities.permissionSet, url);
     });
   }
@@ -171,7 +173,7 @@ export class Snapshots {
     schema: EntitySchema<P>,
     idOf: (p: P) => string,
   ): Promise<Directory<P>> {
-    const url = this.client.companyUrl(scope ?? (await this.client.anyCompanyId()), set);
+    const url = this.client.companyUrl(scope ?? (await this.scopeCompanyId()), set);
     let rows: P[];
     let expanded = !this.expandRefused.has(set);
     try {

@@ -1,13 +1,14 @@
 /**
  * Users, their permission set assignments, permission sets, security groups and (≤ BC 24) user groups
- * (reference §7). All are environment-wide but addressed under some company (the first one, unless given).
+ * (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis). All are environment-wide but addressed under some company (the first one, unless given).
  *
  * Permission assignments are Access Control rows reached through a navigation: `users({id})/userPermissions` or
  * `securityGroups('{id}')/userPermissions` (the top-level set needs a user filter and cannot create).
  */
 import { isNotFound } from "../errors";
 import { sendOnce } from "../http/reconcile";
-import type { AutomationClient, CallOptions, ListOptions } from "./client";
+import type { CallOptions, ListOptions } from "./client";
+import type { AutomationContext } from "./context";
 import { eqFilter, isPlainList, keySegment } from "./odata";
 import {
   entities,
@@ -50,16 +51,15 @@ export interface NewUserGroupMember {
 /** The principal a permission assignment belongs to. */
 export type Grantee = { userSecurityId: string } | { securityGroupId: string };
 
-export function usersApi(client: AutomationClient) {
-  const collection = async (companyId?: string) =>
-    client.companyUrl(companyId ?? (await client.anyCompanyId()), "users");
+export function usersApi({ client, snapshots, scopeCompany }: AutomationContext) {
+  const collection = async (companyId?: string) => client.companyUrl(companyId ?? (await scopeCompany.id()), "users");
   const api = {
     list(options: ScopedList = {}): Promise<User[]> {
       return collection(options.companyId).then((url) => client.list(entities.user, url, options));
     },
     /** From the run's shared read of users; a user not in it is asked for directly (404 if really absent). */
     async get(userSecurityId: string, options: Scoped = {}): Promise<User> {
-      const shared = (await client.snapshots.users(options.companyId)).get(userSecurityId.toLowerCase());
+      const shared = (await snapshots.users(options.companyId)).get(userSecurityId.toLowerCase());
       if (shared) return shared.principal;
       return client.get(
         entities.user,
@@ -70,7 +70,7 @@ export function usersApi(client: AutomationClient) {
     /** A user by `userName` (BC stores user names upper-case; the filter is exact). */
     async findByUserName(userName: string, options: Scoped = {}): Promise<User | undefined> {
       const wanted = userName.toUpperCase();
-      for (const { principal } of (await client.snapshots.users(options.companyId)).values()) {
+      for (const { principal } of (await snapshots.users(options.companyId)).values()) {
         if (principal.userName.toUpperCase() === wanted) return principal;
       }
       const exact = await api.list({ ...options, filter: eqFilter({ userName }) });
@@ -91,9 +91,9 @@ export function usersApi(client: AutomationClient) {
   return api;
 }
 
-export function userPermissionsApi(client: AutomationClient) {
+export function userPermissionsApi({ client, snapshots, scopeCompany }: AutomationContext) {
   const base = async (grantee: Grantee, companyId?: string) => {
-    const scope = companyId ?? (await client.anyCompanyId());
+    const scope = companyId ?? (await scopeCompany.id());
     return "userSecurityId" in grantee
       ? client.companyUrl(scope, `users${keySegment(grantee.userSecurityId, "guid")}/userPermissions`)
       : client.companyUrl(scope, `securityGroups${keySegment(grantee.securityGroupId, "string")}/userPermissions`);
@@ -119,8 +119,8 @@ export function userPermissionsApi(client: AutomationClient) {
       if (isPlainList(options)) {
         const directory =
           "userSecurityId" in grantee
-            ? await client.snapshots.users(options.companyId, "fresh")
-            : await client.snapshots.securityGroups(options.companyId, "fresh");
+            ? await snapshots.users(options.companyId, "fresh")
+            : await snapshots.securityGroups(options.companyId, "fresh");
         const holder = directory.get(
           ("userSecurityId" in grantee ? grantee.userSecurityId : grantee.securityGroupId).toLowerCase(),
         );
@@ -136,8 +136,8 @@ export function userPermissionsApi(client: AutomationClient) {
     async find(grantee: Grantee, wanted: NewPermission, options: Scoped = {}): Promise<UserPermission | undefined> {
       const directory =
         "userSecurityId" in grantee
-          ? await client.snapshots.users(options.companyId)
-          : await client.snapshots.securityGroups(options.companyId);
+          ? await snapshots.users(options.companyId)
+          : await snapshots.securityGroups(options.companyId);
       const holder = directory.get(
         ("userSecurityId" in grantee ? grantee.userSecurityId : grantee.securityGroupId).toLowerCase(),
       );
@@ -159,34 +159,32 @@ export function userPermissionsApi(client: AutomationClient) {
         start: () => client.create(entities.userPermission, url, body, options),
         lookup: () => findFresh(grantee, permission, options),
       });
-      client.snapshots.permissionAdded(grantee, created);
+      snapshots.permissionAdded(grantee, created);
       return created;
     },
     async delete(grantee: Grantee, id: string, etag = "*", options: Scoped = {}): Promise<void> {
       try {
         await client.delete(`${await base(grantee, options.companyId)}${keySegment(id, "guid")}`, etag, options);
       } catch (err) {
-        if (isNotFound(err)) client.snapshots.permissionRemoved(grantee, id);
+        if (isNotFound(err)) snapshots.permissionRemoved(grantee, id);
         throw err;
       }
-      client.snapshots.permissionRemoved(grantee, id);
+      snapshots.permissionRemoved(grantee, id);
     },
   };
   return api;
 }
 
-export function permissionSetsApi(client: AutomationClient) {
+export function permissionSetsApi({ client, snapshots, scopeCompany }: AutomationContext) {
   const api = {
     async list(options: ScopedList = {}): Promise<PermissionSet[]> {
-      const url = client.companyUrl(options.companyId ?? (await client.anyCompanyId()), "permissionSets");
+      const url = client.companyUrl(options.companyId ?? (await scopeCompany.id()), "permissionSets");
       return client.list(entities.permissionSet, url, options);
     },
     /** Permission sets with this role id (one per app/scope that defines it); none in the shared read ⇒ asks BC. */
     async find(roleId: string, options: Scoped = {}): Promise<PermissionSet[]> {
       const wanted = roleId.toUpperCase();
-      const shared = (await client.snapshots.permissionSets(options.companyId)).filter(
-        (p) => p.id.toUpperCase() === wanted,
-      );
+      const shared = (await snapshots.permissionSets(options.companyId)).filter((p) => p.id.toUpperCase() === wanted);
       if (shared.length > 0) return shared;
       return api.list({ ...options, filter: eqFilter({ id: roleId }) });
     },
@@ -194,9 +192,9 @@ export function permissionSetsApi(client: AutomationClient) {
   return api;
 }
 
-export function securityGroupsApi(client: AutomationClient) {
+export function securityGroupsApi({ client, snapshots, scopeCompany }: AutomationContext) {
   const collection = async (companyId?: string) =>
-    client.companyUrl(companyId ?? (await client.anyCompanyId()), "securityGroups");
+    client.companyUrl(companyId ?? (await scopeCompany.id()), "securityGroups");
   const api = {
     async list(options: ScopedList = {}): Promise<SecurityGroup[]> {
       return client.list(entities.securityGroup, await collection(options.companyId), options);
@@ -211,7 +209,7 @@ export function securityGroupsApi(client: AutomationClient) {
     },
     /** From the run's shared read; a group not in it is asked for directly. */
     async find(id: string, options: Scoped = {}): Promise<SecurityGroup | undefined> {
-      const shared = await client.snapshots.securityGroups(options.companyId).catch(() => undefined);
+      const shared = await snapshots.securityGroups(options.companyId).catch(() => undefined);
       const holder = shared?.get(id.toLowerCase());
       if (holder) return holder.principal;
       try {
@@ -226,10 +224,10 @@ export function securityGroupsApi(client: AutomationClient) {
 }
 
 /** Legacy user groups: removed in BC 25.0 (404 there; see `available`). */
-export function userGroupsApi(client: AutomationClient) {
+export function userGroupsApi({ client, scopeCompany }: AutomationContext) {
   const api = {
     async list(options: ScopedList = {}): Promise<UserGroup[]> {
-      const url = client.companyUrl(options.companyId ?? (await client.anyCompanyId()), "userGroups");
+      const url = client.companyUrl(options.companyId ?? (await scopeCompany.id()), "userGroups");
       return client.list(entities.userGroup, url, options);
     },
     /** Whether this environment still has user groups (BC ≤ 24). */
@@ -246,10 +244,10 @@ export function userGroupsApi(client: AutomationClient) {
   return api;
 }
 
-export function userGroupMembersApi(client: AutomationClient) {
+export function userGroupMembersApi({ client, scopeCompany }: AutomationContext) {
   const base = async (userSecurityId: string, companyId?: string) =>
     client.companyUrl(
-      companyId ?? (await client.anyCompanyId()),
+      companyId ?? (await scopeCompany.id()),
       `users${keySegment(userSecurityId, "guid")}/userGroupMembers`,
     );
   const api = {

@@ -1,6 +1,6 @@
 /**
  * BC's OData wire form of enum and option values: the member name, with characters that are not valid in an
- * identifier encoded as `_xHHHH_` (`Current_x0020_version`, `Non_x002D_Inventory`; real-wire.md §1). Responses are
+ * identifier encoded as `_xHHHH_` (`Current_x0020_version`, `Non_x002D_Inventory`). Responses are
  * decoded before anything compares or validates them; requests keep sending the plain form, which BC accepts.
  */
 import { z } from "zod";

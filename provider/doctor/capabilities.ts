@@ -4,14 +4,13 @@
  */
 import { BcApiError, isAuth, isNotFound } from "../errors";
 import { ADMIN_ROLE } from "../errors/hints";
-import { type AutomationApi, extensionVersion } from "../automation";
+import { type AutomationApi, BASE_APPLICATION_ID, extensionVersion } from "../automation";
 import { isFourPartVersion } from "../../formats/version";
-import { BASE_APPLICATION_ID } from "../resources/extension/bc";
 import { companyOf, type DoctorCheck } from "./types";
 
 /**
  * The BC version as the resources decide it: the installed Base Application's version, else
- * `companies.systemVersion` when it has the form a.b.c.d (real tenants also send forms like "24012"; real-wire §4);
+ * `companies.systemVersion` when it has the form a.b.c.d (real tenants also send forms like "24012");
  * both are shown when they differ.
  */
 export const versionCheck: DoctorCheck = {
@@ -79,7 +78,7 @@ export const featuresCheck: DoctorCheck = {
 
 /**
  * Only AppSource apps, pteInstall and Environment resources need the Admin Center API, so a refusal is a warning.
- * It needs two things (reference §12.1): the app role in the token, and the app under "Authorized Microsoft Entra
+ * It needs two things (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api): the app role in the token, and the app under "Authorized Microsoft Entra
  * apps"; the fix names the one that is missing.
  */
 export const adminCenterCheck: DoctorCheck = {

@@ -39,7 +39,7 @@ export class TransportError extends Error {
   }
 }
 
-/** A response that does not have the shape the reference documents (missing or mistyped field). */
+/** A response that does not have the documented shape (missing or mistyped field). */
 export class ResponseShapeError extends Error {
   constructor(
     readonly entity: string,

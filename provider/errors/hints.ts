@@ -55,7 +55,7 @@ export const PERMISSION_REFUSED: readonly Matcher[] = [
 /**
  * Missing EXTEN. MGT. - ADMIN on `extensions` and its actions: AL `Error()` texts (`PermissionErr`,
  * `NotSufficientPermissionErr` in the Extension Management codeunits) answered as 400
- * `Application_DialogException`, not 403 (real-wire §2).
+ * `Application_DialogException`, not 403.
  */
 export const EXTENSION_PERMISSION_DIALOG: Matcher = {
   service: "automation",

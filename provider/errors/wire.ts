@@ -1,7 +1,7 @@
 /**
  * Error answers on the wire, turned into BcApiError:
- * - the Automation API (OData): `{"error":{"code":"…","message":"…  CorrelationId:  <guid>."}}` (reference §10.6);
- * - the Admin Center API: `{"code":"…","message":"…","target":…,"data":{"requirements":[…]}}` (reference §12.1);
+ * - the Automation API (OData): `{"error":{"code":"…","message":"…  CorrelationId:  <guid>."}}` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/dynamics-error-codes);
+ * - the Admin Center API: `{"code":"…","message":"…","target":…,"data":{"requirements":[…]}}` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api);
  * - Entra ID (through MSAL): `AADSTS7000215: …` with Trace ID / Correlation ID lines.
  */
 import { BcApiError, type Service } from "./bc-api-error";

@@ -5,14 +5,21 @@
  *     › per-principal limiter › per-attempt timeout › debug log › undici
  */
 import type { Dispatcher } from "undici";
-import type { TokenSource } from "../auth/token-provider";
 import { isLoopbackHost } from "../config";
 import { errorFromResponse, type Service, TransportError } from "../errors";
 import type { PrincipalLimiter } from "./limiter";
 import { bearerTokenPolicy, limiterPolicy, logPolicy, timeoutPolicy } from "./policies";
 import { type RetryOptions, retryPolicy } from "./retry";
 import { transport } from "./transport";
-import { type HttpRequest, type HttpResponse, type Next, type PipelineRequest, type Policy, pathOf } from "./types";
+import {
+  type HttpRequest,
+  type HttpResponse,
+  type Next,
+  type PipelineRequest,
+  type Policy,
+  pathOf,
+  type TokenSource,
+} from "./types";
 
 export interface HttpClientOptions {
   dispatcher: Dispatcher;

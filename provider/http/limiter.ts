@@ -1,9 +1,10 @@
 /**
  * Client-side limits per principal (tenant + app), mirroring what BC enforces per user/service principal
- * (reference §10.7): at most 5 requests processed at once, 6,000 requests per 5-minute sliding window. A large
+ * (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online): at most 5 requests processed at once, 6,000 requests per 5-minute sliding window. A large
  * stack thus slows itself down instead of collecting 429s and 503s. Shared process-wide: every resource of the
  * principal in the dynamic-provider process draws from the same limiter.
  */
+import { AbortedError, sleep } from "../util";
 
 export interface LimiterOptions {
   /** Requests in flight at once (BC processes 5 per user and queues the rest). */
@@ -14,13 +15,6 @@ export interface LimiterOptions {
 }
 
 export const DEFAULT_LIMITER_OPTIONS: LimiterOptions = { maxConcurrent: 5, budget: 6000, windowMs: 5 * 60_000 };
-
-export class AbortedError extends Error {
-  constructor(reason?: unknown) {
-    super(reason instanceof Error ? reason.message : "cancelled");
-    this.name = "AbortError";
-  }
-}
 
 /** FIFO counting semaphore. */
 export class Semaphore {
@@ -152,19 +146,4 @@ export function limiterFor(principal: string, options?: Partial<LimiterOptions>)
 /** For tests. */
 export function clearLimiters(): void {
   limiters.clear();
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortedError(signal.reason));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError(signal?.reason));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -2,11 +2,10 @@
  * The small policies between retry and the transport: bearer token (with the 401 refresh-once), the per-principal
  * limiter, the per-attempt timeout, and the debug log.
  */
-import type { TokenSource } from "../auth/token-provider";
 import { debug, isDebugEnabled } from "../debug";
 import { redactHeaders, redactText, redactUrl } from "../redact";
 import type { PrincipalLimiter } from "./limiter";
-import { type HttpResponse, isFileBody, type Next, type PipelineRequest, type Policy } from "./types";
+import { type HttpResponse, isFileBody, type Next, type PipelineRequest, type Policy, type TokenSource } from "./types";
 
 /**
  * Adds `Authorization: Bearer …`. On 401 the token is discarded and the request sent once more with a fresh one:

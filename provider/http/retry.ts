@@ -12,8 +12,8 @@
  */
 import { debug } from "../debug";
 import { AmbiguousOutcomeError, errorFromResponse, TransportError } from "../errors";
-import { AbortedError, sleep } from "./limiter";
-import { AttemptFailure } from "./transport";
+import { AttemptFailure } from "../net";
+import { AbortedError, sleep } from "../util";
 import { type HttpResponse, isIdempotent, type Next, type PipelineRequest, type Policy, pathOf } from "./types";
 
 export interface RetryOptions {

@@ -9,7 +9,7 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export interface FileBody {
   kind: "file";
   path: string;
-  /** Bytes, sent as Content-Length (BC's gateway wants a length, not chunked uploads [INF]). */
+  /** Bytes, sent as Content-Length (inferred: BC's gateway wants a length, not chunked uploads). */
   size: number;
 }
 
@@ -54,6 +54,28 @@ export interface PipelineRequest extends HttpRequest {
   /** Absolute time (epoch ms) by which everything must be done. */
   deadline: number;
   tokenRoles?: string[];
+}
+
+export interface AccessToken {
+  token: string;
+  /** Epoch ms at which the token expires. */
+  expiresOnMs: number;
+  /** Epoch ms after which we fetch a new one. */
+  refreshAtMs: number;
+  /** The `roles` claim (app permissions), read from the token for diagnostics. */
+  roles: string[];
+  /** The `tid` and `appid` claims, for diagnostics. */
+  tenantId?: string;
+  appId?: string;
+}
+
+/**
+ * The pipeline's port for bearer tokens (as TokenCredential is to core-rest-pipeline): auth/token-provider.ts
+ * implements it with MSAL; tests and the benchmark plug in static ones.
+ */
+export interface TokenSource {
+  getToken(signal?: AbortSignal): Promise<AccessToken>;
+  invalidate(token: string): void;
 }
 
 export type Next = (req: PipelineRequest) => Promise<HttpResponse>;

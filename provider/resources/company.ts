@@ -107,7 +107,7 @@ export const companyHandler = defineResource({
   },
 });
 
-/** BC sometimes reports a company "currently in use" with no sessions (user-voices §3a.8): retry until the deadline. */
+/** BC sometimes reports a company "currently in use" with no sessions (https://github.com/microsoft/AL/issues/7901): retry until the deadline. */
 async function deleteWhenNotInUse(ctx: OperationContext, id: string) {
   const timeoutMs = ctx.timeoutMs("delete");
   const deadline = Date.now() + timeoutMs;

@@ -101,7 +101,7 @@ describe("a fresh sandbox, hydrated once the app is registered in it", { timeout
   });
 
   it("after the manual registration step, up hydrates it; destroy removes it all", async () => {
-    // The "Microsoft Entra applications" step has no API (reference §2.2): done here as an administrator would.
+    // The "Microsoft Entra applications" step has no API (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/automation-apis-using-s2s-authentication): done here as an administrator would.
     emu.mutate((s) => {
       const env = s.tenants[0]!.environments.find((e) => e.name === "uat-fresh")!;
       const source = s.tenants[0]!.environments.find((e) => e.name === "production")!;

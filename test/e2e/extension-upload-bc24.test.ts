@@ -1,6 +1,6 @@
 /**
  * A per-tenant extension on a BC 24 environment with the real engine, through the Automation API's
- * `extensionUpload` as real tenants speak it (enum values as XML-encoded member names, real-wire §1), with the
+ * `extensionUpload` as real tenants speak it (enum values as XML-encoded member names), with the
  * upload row an earlier failed run left behind: `up` reuses that row (no second POST), installs the extension,
  * a second preview shows no change and `destroy` uninstalls it.
  */

@@ -1,5 +1,5 @@
 /**
- * Business Central Admin Center API subset (reference §12, §2.1, §6.6), black-box over HTTPS.
+ * Business Central Admin Center API subset (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api, https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/automation-apis-using-s2s-authentication, https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management), black-box over HTTPS.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,7 +30,7 @@ const admin = (method: string, path: string, init: CallInit & { version?: string
   t.call(method, adminUrl(path, init.version), init);
 const envPath = (name: string, rest = "") => `applications/BusinessCentral/environments/${name}${rest}`;
 
-/** The Admin Center error shape: top-level code/message, never BC's `error` wrapper (reference §12.1). */
+/** The Admin Center error shape: top-level code/message, never BC's `error` wrapper (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api). */
 function expectAdminError(res: CallResult, status: number, code: string) {
   expect(res.status, res.text).toBe(status);
   expect(res.json.error).toBeUndefined();
@@ -115,7 +115,7 @@ function pteForm(app: Buffer, fields: Record<string, string> = {}, filename = "C
   ]);
 }
 
-describe("authentication and authorization (reference §12.1, §2.1)", () => {
+describe("authentication and authorization", () => {
   it("answers 401 without a token, in the Admin Center error shape", async () => {
     const res = await admin("GET", "applications/environments", { token: null });
     expectAdminError(res, 401, "Unauthorized");
@@ -152,7 +152,7 @@ describe("authentication and authorization (reference §12.1, §2.1)", () => {
   });
 });
 
-describe("environments (reference §12.2)", () => {
+describe("environments", () => {
   it("lists the tenant's environments on both routes", async () => {
     for (const path of ["applications/environments", "applications/BusinessCentral/environments"]) {
       const res = await admin("GET", path);
@@ -259,7 +259,7 @@ describe("environments (reference §12.2)", () => {
     const env = await admin("GET", envPath("qa-sandbox"));
     expect(env.json).toMatchObject({ status: "Active", applicationVersion: "28.3.40012.0", countryCode: "US" });
 
-    // BC requires registering the app in the new environment (reference §2.2): 401 until then.
+    // BC requires registering the app in the new environment (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/automation-apis-using-s2s-authentication): 401 until then.
     const before = await t.call("GET", "companies", { environment: "qa-sandbox" });
     expect(before.status).toBe(401);
     expect(before.json.error.code).toBe("Authentication_InvalidCredentials");
@@ -382,7 +382,7 @@ describe("environments (reference §12.2)", () => {
   });
 });
 
-describe("apps per environment (reference §12.3)", () => {
+describe("apps per environment", () => {
   const appsPath = (rest = "") => envPath("production", `/apps${rest}`);
   const extensions = async () => {
     const cid = await t.companyId();
@@ -630,7 +630,7 @@ describe("apps per environment (reference §12.3)", () => {
     const installed = (await admin("GET", appsPath())).json.value.map((a: { appId: string }) => a.appId);
     expect(installed).not.toContain(FABRIKAM_CORE_ID);
     expect(installed).not.toContain(FABRIKAM_SHIPPING_ID);
-    // Uninstalled global apps are not listed by the automation API online (reference §6.1).
+    // Uninstalled global apps are not listed by the automation API online (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis).
     const ext = (await extensions()).map((e) => e.id);
     expect(ext).not.toContain(FABRIKAM_CORE_ID);
     expect(ext).not.toContain(FABRIKAM_SHIPPING_ID);
@@ -671,7 +671,7 @@ describe("apps per environment (reference §12.3)", () => {
   });
 });
 
-describe("per-tenant extensions through the Admin Center (API 2.29, reference §12.3, §6.6)", () => {
+describe("per-tenant extensions through the Admin Center (API 2.29)", () => {
   const pte = (version: string, extra: Partial<Parameters<typeof buildApp>[0]> = {}) =>
     buildApp({ id: PTE_ID, name: "Contoso Tools", publisher: "Contoso", version, ...extra });
   const pteInstallPath = envPath("production", "/apps/pteInstall");
@@ -912,6 +912,37 @@ describe("robustness: every failure in the Admin Center shape", () => {
     expectAdminError(await admin("POST", envPath("production")), 405, "MethodNotAllowed");
     expectAdminError(await admin("GET", envPath("production", "/apps/not-a-guid/install")), 400, "invalidInput");
     expectAdminError(await admin("GET", envPath("production", "/apps/%E0%A4%A")), 404, "NotFound");
+  });
+
+  it("routes by the table's rules: family before the version gate, the gate before the app id, literals before names", async () => {
+    const app = "11111111-2222-3333-4444-555555555555";
+    // A literal segment wins over a parameter, and answers 405 for other verbs.
+    expectAdminError(await admin("PUT", "authorizedAadApps/manageableTenants"), 405, "MethodNotAllowed");
+    // GET …/environments/operations lists operations; other verbs treat "operations" as an environment name.
+    expect((await admin("GET", "applications/BusinessCentral/environments/operations")).status).toBe(200);
+    expectAdminError(
+      await admin("PUT", "applications/BusinessCentral/environments/operations", { body: {} }),
+      400,
+      "environmentNameNotValid",
+    );
+    // Under an unknown family every path answers the family's error, whatever follows.
+    expectAdminError(
+      await admin("GET", "applications/Nope/environments/production/foo"),
+      404,
+      "applicationTypeDoesNotExist",
+    );
+    expectAdminError(
+      await admin("POST", `applications/Nope/environments/production/apps/${app}/install`, { version: "v2.3" }),
+      404,
+      "applicationTypeDoesNotExist",
+    );
+    // An endpoint newer than the API version is not there; the app id is checked only where the route exists.
+    const install = envPath("production", `/apps/${app}/install`);
+    const gated = await admin("POST", install, { version: "v2.3", body: {} });
+    expectAdminError(gated, 404, "NotFound");
+    expect(gated.json.message).toMatch(/introduced in API version 2\.6/);
+    expectAdminError(await admin("POST", envPath("production", "/apps/notguid/install")), 400, "invalidInput");
+    expectAdminError(await admin("DELETE", envPath("production", `/apps/${app}/foo`)), 404, "NotFound");
   });
 
   it("answers bad bodies with 4xx and keeps serving", async () => {

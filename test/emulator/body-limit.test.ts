@@ -1,5 +1,5 @@
 /**
- * Request bodies over BC's 350 MB limit (reference §10.7) are refused with 413 without being buffered whole
+ * Request bodies over BC's 350 MB limit (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online) are refused with 413 without being buffered whole
  * (issue 3 "Robustness").
  *
  * The requests are written on a raw TLS socket so the test controls exactly how many bytes go out before the
@@ -153,7 +153,7 @@ async function bearer() {
   return `Bearer ${await t.token()}`;
 }
 
-describe("bodies over the 350 MB limit (reference §10.7)", () => {
+describe("bodies over the 350 MB limit", () => {
   it("answers 413 to a declared content-length over the limit before the body is sent (entity POST)", async () => {
     const o = await stream({
       method: "POST",

@@ -6,7 +6,8 @@ import { buildPackageXml, packRapidStart } from "../../formats/rapidstart";
 import { startEmulatorHarness, type TestEmulator, waitFor } from "../helpers/emulator";
 
 /**
- * Configuration packages (RapidStart) — reference §5, §9 rows 4–9, §10.4, §13. Black-box over HTTPS; packages
+ * Configuration packages (RapidStart; https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis,
+ * https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/developer/methods-auto/webserviceactionresultcode/webserviceactionresultcode-option). Black-box over HTTPS; packages
  * are generated from the readable examples in examples/data with the emulator's own packer.
  */
 
@@ -59,7 +60,7 @@ async function importFile(code: string, bytes: Buffer) {
   return settled(pkg.id, "importStatus");
 }
 
-describe("configurationPackages entity (§5.1, §5.2 steps 1, 6, 7)", () => {
+describe("configurationPackages entity", () => {
   it("creates a package: 201, Code upper-cased, statuses No, counts 0", async () => {
     const res = await t.call("POST", packages(), { body: { code: "basic.setup", packageName: "Basic setup" } });
     expect(res.status).toBe(201);
@@ -238,7 +239,7 @@ describe("configurationPackages entity (§5.1, §5.2 steps 1, 6, 7)", () => {
   });
 });
 
-describe("file part and its content (§5.2 step 2)", () => {
+describe("file part and its content", () => {
   it("uploads with If-Match * (204, empty) and reads the same bytes back", async () => {
     const pkg = await create({ code: "UPLOAD" });
     const res = await upload(pkg, CRONUS);
@@ -301,7 +302,7 @@ describe("file part and its content (§5.2 step 2)", () => {
   });
 });
 
-describe("import and apply (§5.2 steps 3–5, §10.4)", () => {
+describe("import and apply", () => {
   it("refuses import before a file is uploaded", async () => {
     const pkg = await create({ code: "NOFILE" });
     const res = await action(pkg.id, "import");
@@ -456,7 +457,7 @@ describe("import and apply (§5.2 steps 3–5, §10.4)", () => {
   });
 });
 
-describe("async state machine (§5.2, slow delays)", () => {
+describe("async state machine (slow delays)", () => {
   let slow: TestEmulator;
   beforeAll(async () => {
     // 2 s Scheduled, 2 s InProgress (× timeScale 0.01): long enough to observe every state and to be refused while

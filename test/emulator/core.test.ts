@@ -54,7 +54,7 @@ function addApp(opts: { roles: string[]; inBc?: "Enabled" | "Disabled"; permissi
   });
 }
 
-describe("routing and URL forms (reference §1.1)", () => {
+describe("routing and URL forms", () => {
   it("serves the tenant-qualified and the tenant-less form", async () => {
     const withTenant = await t.call("GET", "companies");
     expect(withTenant.status).toBe(200);
@@ -140,7 +140,7 @@ describe("routing and URL forms (reference §1.1)", () => {
   });
 });
 
-describe("authentication and authorization (reference §2)", () => {
+describe("authentication and authorization", () => {
   it("refuses a request without a token with 401 Authentication_InvalidCredentials", async () => {
     const res = await t.call("GET", "companies", { token: null });
     expect(res.status).toBe(401);
@@ -208,7 +208,7 @@ describe("authentication and authorization (reference §2)", () => {
   });
 });
 
-describe("automationCompanies (reference §4.2)", () => {
+describe("automationCompanies", () => {
   it("creates a company synchronously, deriving name from the first 30 characters of displayName", async () => {
     const displayName = "Contoso Manufacturing and Distribution Europe GmbH";
     const res = await t.call("POST", `companies(${cid})/automationCompanies`, {
@@ -334,7 +334,7 @@ describe("automationCompanies (reference §4.2)", () => {
   });
 });
 
-describe("switches for behaviours the reference marks unknown", () => {
+describe("switches for behaviours the docs leave open", () => {
   it("rejectCompanyNameOnInsert refuses a read-only name on POST", async () => {
     const strict = await startEmulatorHarness({ behaviour: { rejectCompanyNameOnInsert: true } });
     try {
@@ -372,9 +372,37 @@ describe("switches for behaviours the reference marks unknown", () => {
       await other.stop();
     }
   });
+  it("companyInUseDeletes counts refusals per emulator: two emulators in one process do not share the count", async () => {
+    const [a, b] = await Promise.all([
+      startEmulatorHarness({ behaviour: { companyInUseDeletes: 1 } }),
+      startEmulatorHarness({ behaviour: { companyInUseDeletes: 1 } }),
+    ]);
+    try {
+      // The same seed gives both emulators the same company ids.
+      const deleteSecond = async (emu: TestEmulator) => {
+        const scope = await emu.companyId();
+        const companies = (await emu.call("GET", `companies(${scope})/automationCompanies`)).json.value as {
+          id: string;
+        }[];
+        const second = companies.find((c) => c.id !== scope);
+        expect(second).toBeDefined();
+        return emu.call("DELETE", `companies(${scope})/automationCompanies(${second?.id})`, {
+          headers: { "if-match": "*" },
+        });
+      };
+      const first = await deleteSecond(a);
+      expect(first.status).toBe(400);
+      expect(first.json.error.message).toMatch(/currently in use/);
+      expect((await deleteSecond(b)).status).toBe(400);
+      expect((await deleteSecond(a)).status).toBe(204);
+      expect((await deleteSecond(b)).status).toBe(204);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
 });
 
-describe("OData query options and paging (reference §10.5)", () => {
+describe("OData query options and paging", () => {
   it("filters, selects, orders, tops and skips", async () => {
     const path = `companies(${cid})/automationCompanies`;
     for (const name of ["Query Alpha", "Query Beta", "Query Gamma"]) {

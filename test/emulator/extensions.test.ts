@@ -1,5 +1,6 @@
 /**
- * extensions, extensionUpload and extensionDeploymentStatus (reference §6, §9 rows 10–18, §10.4, §11), black-box over
+ * extensions, extensionUpload and extensionDeploymentStatus (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis,
+ * https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/developer/methods-auto/webserviceactionresultcode/webserviceactionresultcode-option), black-box over
  * HTTPS. `.app` files are generated with the real NAVX layout by formats/navx (its tests: test/formats/navx.test.ts).
  */
 import { randomUUID } from "node:crypto";
@@ -36,7 +37,7 @@ async function base(environment?: string) {
   return `companies(${await t.companyId(environment)})`;
 }
 
-/** The documented three-step PTE flow (§6.2): reuse or create the upload row, send the bytes, trigger `upload`. */
+/** The documented three-step PTE flow (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis): reuse or create the upload row, send the bytes, trigger `upload`. */
 async function upload(
   bytes: Buffer,
   opts: { schedule?: string; schemaSyncMode?: string; environment?: string } = {},
@@ -116,7 +117,7 @@ function addPublished(
   return packageId;
 }
 
-describe("extensions listing (§6.1)", () => {
+describe("extensions listing", () => {
   it("lists installed apps and all PTEs, hides uninstalled global apps and _Exclude_ names", async () => {
     t.emu.mutate((s) => {
       addPublished(s, { name: "Hidden Global", publishedAs: "Global", installed: false });
@@ -142,7 +143,7 @@ describe("extensions listing (§6.1)", () => {
     expect(row).toMatchObject({
       displayName: "Base Application",
       publisher: "Microsoft",
-      // The Base Application follows the environment's application version, 29.1.41238.0 (real-wire §4).
+      // The Base Application follows the environment's application version, 29.1.41238.0.
       versionMajor: 29,
       versionMinor: 1,
       versionBuild: 41238,
@@ -169,7 +170,7 @@ describe("extensions listing (§6.1)", () => {
   });
 });
 
-describe("extensions actions (§6.1, §10.4)", () => {
+describe("extensions actions", () => {
   it("install is synchronous (204) and refuses an installed app", async () => {
     let pkg = "";
     t.emu.mutate((s) => {
@@ -319,7 +320,7 @@ describe("extensions actions (§6.1, §10.4)", () => {
   });
 });
 
-describe("extensionUpload (§6.2)", () => {
+describe("extensionUpload", () => {
   it("POST creates the single row with media links; a second POST is a duplicate key", async () => {
     const c = await base();
     expect((await t.call("GET", `${c}/extensionUpload`)).json.value).toEqual([]);
@@ -352,7 +353,7 @@ describe("extensionUpload (§6.2)", () => {
     expect((await t.call("POST", `companies(${companies[1].id})/extensionUpload`, { body: {} })).status).toBe(201);
   });
 
-  it("accepts enum names case-insensitively, answers them XML-encoded (real-wire §1), refuses unknown properties", async () => {
+  it("accepts enum names case-insensitively, answers them XML-encoded, refuses unknown properties", async () => {
     const c = await base();
     const created = await t.call("POST", `${c}/extensionUpload`, {
       body: { schedule: "next MAJOR version", schemaSyncMode: "force sync" },
@@ -458,7 +459,7 @@ describe("extensionUpload (§6.2)", () => {
     expect((await t.call("GET", `${c}/extensions`)).status).toBe(200);
   });
 
-  it("needs EXTEN. MGT. - ADMIN: without it the AL code answers 400 Application_DialogException (real-wire §2)", async () => {
+  it("needs EXTEN. MGT. - ADMIN: without it the AL code answers 400 Application_DialogException", async () => {
     const c = await base();
     const before = await t.call("GET", `${c}/extensionUpload`);
     expect(before.status).toBe(200);
@@ -503,7 +504,7 @@ describe("extensionUpload (§6.2)", () => {
   });
 });
 
-describe("PTE deployment (§6.2 flow, §6.3, §11)", () => {
+describe("PTE deployment", () => {
   it("upload → 200, row deleted, deployment InProgress then Completed, extension installed", async () => {
     const bytes = pte({ version: "1.0.0.0" });
     const info = readApp(bytes);
@@ -711,7 +712,7 @@ describe("PTE deployment (§6.2 flow, §6.3, §11)", () => {
   });
 });
 
-describe("deployment fault switches (user-voices §3a.2)", () => {
+describe("deployment fault switches", () => {
   it("deploymentReportsFailedButInstalls: status Failed while the app is installed", async () => {
     const faulty = await startEmulatorHarness({ behaviour: { deploymentReportsFailedButInstalls: true } });
     const saved = t;

@@ -1,6 +1,6 @@
 /**
- * The emulator against what real Business Central sends (../shared/reference/real-wire.md): the captured payloads in
- * test/fixtures/real-wire/ (same requests, same response shape), and the deviations of §1–§6 with their switches.
+ * The emulator against what real Business Central sends: the captured payloads in test/fixtures/real-wire/ (same
+ * requests, same response shape), and where real tenants differ from the documentation, with the switches for it.
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -21,7 +21,7 @@ const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 /**
  * What must agree between a capture and the emulator: property names and value forms. Ids and ETags are opaque;
  * URLs are compared from the part that names the resource (`$metadata#…`, `extensionUpload(…)/…`), because the
- * origin differs and the reference elides it in one capture (`…/`).
+ * origin differs and one capture elides it (`…/`).
  */
 function shapeOf(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(shapeOf);
@@ -79,7 +79,7 @@ describe("captured payloads (test/fixtures/real-wire)", () => {
   });
 });
 
-describe("real-wire §1–§6 with default switches", () => {
+describe("real tenants' deviations from the docs, with default switches", () => {
   let t: TestEmulator;
   beforeAll(async () => {
     t = await startEmulatorHarness();
@@ -100,7 +100,7 @@ describe("real-wire §1–§6 with default switches", () => {
   const companies = async (environment?: string): Promise<Wire[]> =>
     (await t.call("GET", "companies", { environment })).json.value;
 
-  it("§1 enum input: the caption, the name and the encoded name all work; answers are encoded", async () => {
+  it("enum input: the caption, the name and the encoded name all work; answers are encoded", async () => {
     const c = `companies(${await t.companyId()})`;
     const created = await t.call("POST", `${c}/extensionUpload`, {
       body: { schedule: "Next_x0020_minor_x0020_version", schemaSyncMode: "Force" },
@@ -112,7 +112,7 @@ describe("real-wire §1–§6 with default switches", () => {
     });
   });
 
-  it("§1 option fields of other pages: usersPermissions.licenseType encoded, accessControls.userLicenseType (Text) plain", async () => {
+  it("option fields of other pages: usersPermissions.licenseType encoded, accessControls.userLicenseType (Text) plain", async () => {
     const c = `companies(${await t.companyId()})`;
     const people = await t.call("GET", `${c}/usersPermissions`);
     expect(people.json.value.map((u: Wire) => u.licenseType)).toContain("Full_x0020_User");
@@ -130,7 +130,7 @@ describe("real-wire §1–§6 with default switches", () => {
     }
   });
 
-  it("§1 a stale If-Match on Microsoft.NAV.upload answers 409; the current ETag succeeds", async () => {
+  it("a stale If-Match on Microsoft.NAV.upload answers 409; the current ETag succeeds", async () => {
     const c = `companies(${await t.companyId()})`;
     const created = await t.call("POST", `${c}/extensionUpload`, { body: {} });
     const staleTag = created.json["@odata.etag"];
@@ -147,7 +147,7 @@ describe("real-wire §1–§6 with default switches", () => {
     expect((await t.call("POST", action, { headers: { "if-match": current } })).status).toBe(200);
   });
 
-  it("§3 D365 AUTOMATION limited to one company opens that company only", async () => {
+  it("D365 AUTOMATION limited to one company opens that company only", async () => {
     const [cronus, mine] = await companies();
     limitAppPermissionSet("D365 AUTOMATION", mine.name);
     const refused = await t.call("GET", `companies(${cronus.id})/automationCompanies`);
@@ -157,7 +157,7 @@ describe("real-wire §1–§6 with default switches", () => {
     expect((await t.call("GET", `automationCompanies?company=${mine.id}`)).status).toBe(200);
   });
 
-  it("§3 EXTEN. MGT. - ADMIN limited to another company: extensions refuse with the AL dialog", async () => {
+  it("EXTEN. MGT. - ADMIN limited to another company: extensions refuse with the AL dialog", async () => {
     const [cronus, mine] = await companies();
     limitAppPermissionSet("EXTEN. MGT. - ADMIN", mine.name);
     const refused = await t.call("GET", `companies(${cronus.id})/extensions`);
@@ -166,7 +166,7 @@ describe("real-wire §1–§6 with default switches", () => {
     expect((await t.call("GET", `companies(${mine.id})/extensions`)).status).toBe(200);
   });
 
-  it("§4 the Base Application is listed as installed at the environment's version; systemVersion is a.b.c.d by default", async () => {
+  it("the Base Application is listed as installed at the environment's version; systemVersion is a.b.c.d by default", async () => {
     const [company] = await companies(SB);
     expect(company.systemVersion).toBe("24.5.23489.0");
     const list = await t.call("GET", `companies(${company.id})/extensions`, { environment: SB });
@@ -174,7 +174,7 @@ describe("real-wire §1–§6 with default switches", () => {
     expect(baseApp).toMatchObject({ isInstalled: true, versionMajor: 24, versionMinor: 5, versionBuild: 23489 });
   });
 
-  it("§4 the Base Application is listed even when a seed leaves it out", async () => {
+  it("the Base Application is listed even when a seed leaves it out", async () => {
     t.emu.mutate((s) => {
       const e = env(s, "production");
       e.publishedApps = e.publishedApps.filter((p) => p.id !== "437dbf0e-84ff-417a-965d-ed2bb9650972");
@@ -184,7 +184,7 @@ describe("real-wire §1–§6 with default switches", () => {
     expect(baseApp).toMatchObject({ isInstalled: true, versionMajor: 29, publishedAs: "Global" });
   });
 
-  it("§5 $filter on extensionDeploymentStatus page variables is refused; table fields filter", async () => {
+  it("$filter on extensionDeploymentStatus page variables is refused; table fields filter", async () => {
     const c = `companies(${await t.companyId()})`;
     for (const field of ["name", "publisher", "appVersion", "schedule", "operationType"]) {
       const res = await t.call("GET", `${c}/extensionDeploymentStatus?$filter=${field} eq 'x'`);
@@ -196,7 +196,7 @@ describe("real-wire §1–§6 with default switches", () => {
     expect(ok.status).toBe(200);
   });
 
-  it("§6 securityGroups find rows from BC 24 only (22–23: none listed, none found)", async () => {
+  it("securityGroups find rows from BC 24 only (22–23: none listed, none found)", async () => {
     const [company] = await companies(SB);
     const groups = `companies(${company.id})/securityGroups`;
     const on24 = await t.call("GET", groups, { environment: SB });

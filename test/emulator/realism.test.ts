@@ -9,7 +9,7 @@ afterEach(async () => {
 
 const companiesPath = (t: TestEmulator) => `${t.apiRoot()}/companies`;
 
-describe("BC limits per principal (reference §10.7)", () => {
+describe("BC limits per principal", () => {
   it("processes at most 5 requests at once and queues the rest (all succeed)", async () => {
     t = await startEmulatorHarness({ latency: { kind: "fixed", ms: 60 } });
     await t.token();
@@ -64,7 +64,7 @@ describe("BC limits per principal (reference §10.7)", () => {
   });
 });
 
-describe("time limits (reference §10.7)", () => {
+describe("time limits", () => {
   it("answers 408 past the operation timeout and 504 past the gateway timeout (scaled)", async () => {
     t = await startEmulatorHarness({ timeScale: 0.001 }); // 8 min ⇒ 480 ms, 10 min ⇒ 600 ms
     t.emu.faults.add({ path: "*/companies", delayMs: 530, count: 1 });

@@ -1,5 +1,5 @@
 /**
- * Legacy user groups (reference §7.6): present on `sandbox-24` (BC 24.5), gone (404) on `production` (BC 29.1).
+ * Legacy user groups (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis): present on `sandbox-24` (BC 24.5), gone (404) on `production` (BC 29.1).
  * Black-box over HTTPS.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -207,7 +207,7 @@ describe("authentication failures are explained", () => {
     });
     const api = connect(settingsFor(emu)).automation();
     const err = await bcFailure(api.extensions.list());
-    // Real BC reports it as an AL dialog error, not 403 (real-wire §2).
+    // Real BC reports it as an AL dialog error, not 403.
     expect(err.status).toBe(400);
     expect(err.code).toBe("Application_DialogException");
     expect(err.hint).toContain("EXTEN. MGT. - ADMIN");

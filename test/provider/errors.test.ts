@@ -88,7 +88,7 @@ describe("error parsing", () => {
     expect(forbidden.hint).toContain("EXTEN. MGT. - ADMIN");
   });
 
-  it("maps BC's 400 dialog for a missing EXTEN. MGT. - ADMIN to the permission-set hint (real-wire §2)", () => {
+  it("maps BC's 400 dialog for a missing EXTEN. MGT. - ADMIN to the permission-set hint", () => {
     const dialog = (message: string) =>
       ctx(400, { error: { code: "Application_DialogException", message: `${message}  CorrelationId:  ${CORR}.` } });
     for (const text of [

@@ -1,5 +1,5 @@
 /**
- * The client against the emulator's fault injection and limits (reference §10.7): throttling, bursts, dropped
+ * The client against the emulator's fault injection and limits (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/operational-limits-online): throttling, bursts, dropped
  * connections, slow responses, and the per-principal limiter measured at the server.
  */
 import { randomUUID } from "node:crypto";

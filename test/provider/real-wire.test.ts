@@ -1,5 +1,5 @@
 /**
- * The provider against what real tenants sent (test/fixtures/real-wire, from ../shared/reference/real-wire.md):
+ * The provider against what real tenants sent (test/fixtures/real-wire):
  * every captured response parses with the provider's schemas, enum values decoded; the upload flow served the
  * captured bodies reuses the leftover row and sends the plain form BC was sent in the capture.
  */

@@ -166,20 +166,20 @@ describe("shared reads never outlive a write", () => {
 
   it("an assignment created while the shared read is in flight is in the snapshot when it lands", async () => {
     const automation = connectionFor({}).automation;
-    const loading = automation.client.snapshots.users(); // in flight
+    const loading = automation.snapshots.users(); // in flight
     const created = await psa.create(await checked(psa, { userName: "MEGAN", roleId: "D365 BUS FULL ACCESS" }));
     const holder = (await loading).get(megan())!;
     expect(holder.permissions!.has(created.id.toLowerCase())).toBe(true);
     await psa.delete(created.id, created.outs);
-    const later = (await automation.client.snapshots.users()).get(megan())!;
+    const later = (await automation.snapshots.users()).get(megan())!;
     expect(later.permissions!.has(created.id.toLowerCase())).toBe(false);
   });
 
   it("an existing grant the snapshot missed reaches BC's duplicate-key answer, not a second row", async () => {
     const automation = connectionFor({}).automation;
-    await automation.client.snapshots.users(); // loaded before the grant exists
+    await automation.snapshots.users(); // loaded before the grant exists
     const made = await automation.userPermissions.create({ userSecurityId: megan() }, { roleId: "D365 READ" });
-    automation.client.snapshots.permissionRemoved({ userSecurityId: megan() }, made.id); // as if made elsewhere
+    automation.snapshots.permissionRemoved({ userSecurityId: megan() }, made.id); // as if made elsewhere
     const err = await psa.create(await checked(psa, { userName: "MEGAN", roleId: "D365 READ" })).catch((e) => e);
     expect(String(err)).toMatch(/EntityWithSameKeyExists|already exists/);
     expect(

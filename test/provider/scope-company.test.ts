@@ -1,5 +1,5 @@
 /**
- * The company used for environment-wide entities (real-wire §3): when the app's permission sets are limited to one
+ * The company used for environment-wide entities: when the app's permission sets are limited to one
  * company, the provider must address users, permission sets and extensions through that company. `scopeCompany`
  * chooses it; doctor says which company it uses and what to set.
  */

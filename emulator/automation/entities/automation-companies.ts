@@ -1,11 +1,12 @@
-import { BcError, dialog } from "../../errors";
+import { dialog } from "../../errors";
 import type { CompanyState } from "../../state/model";
 import type { AutomationContext, EntitySetDef } from "../entity";
+import { uniqueKey } from "./unique-key";
 
 const MAX_COMPANIES = 300;
 
 /**
- * Page 30001 "APIV2 - Aut. Companies" (reference §4.2). Creation is synchronous; `name` is derived from the first
+ * Page 30001 "APIV2 - Aut. Companies" (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/resources/dynamics_automationcompany). Creation is synchronous; `name` is derived from the first
  * 30 characters of `displayName` and is read-only afterwards.
  */
 export const automationCompaniesSet: EntitySetDef<CompanyState> = {
@@ -33,13 +34,7 @@ export const automationCompaniesSet: EntitySetDef<CompanyState> = {
   insert(ctx, body) {
     const displayName = String(body.displayName);
     const name = displayName.slice(0, 30);
-    if (ctx.env.companies.some((c) => c.name.toLowerCase() === name.toLowerCase())) {
-      throw new BcError(
-        ctx.behaviour.duplicateKeyStatus,
-        "Internal_EntityWithSameKeyExists",
-        `The record in table Company already exists. Identification fields and values: Name='${name}'`,
-      );
-    }
+    checkCompanyUnique(ctx, ctx.env.companies, { name });
     if (ctx.env.companies.length >= MAX_COMPANIES) {
       throw dialog(`You cannot create more than ${MAX_COMPANIES} companies in an environment.`);
     }
@@ -68,9 +63,10 @@ export const automationCompaniesSet: EntitySetDef<CompanyState> = {
     touch(ctx, row);
   },
   remove(ctx, row) {
-    const inUse = companyInUseCounter.get(row.id) ?? 0;
+    const refusals = ctx.transient.companyInUseRefusals;
+    const inUse = refusals.get(row.id) ?? 0;
     if (inUse < ctx.behaviour.companyInUseDeletes) {
-      companyInUseCounter.set(row.id, inUse + 1);
+      refusals.set(row.id, inUse + 1);
       throw dialog(`The company ${row.name} is currently in use. Try again later.`);
     }
     if (ctx.env.companies.length === 1) throw dialog("You cannot delete the last company in the environment.");
@@ -80,8 +76,9 @@ export const automationCompaniesSet: EntitySetDef<CompanyState> = {
   },
 };
 
-/** How often each company refused deletion as "in use" (see the `companyInUseDeletes` switch). */
-const companyInUseCounter = new Map<string, number>();
+const checkCompanyUnique = uniqueKey<Pick<CompanyState, "name">>("Company", [
+  { caption: "Name", value: (c) => c.name, kind: "ignoreCase" },
+]);
 
 function touch(ctx: AutomationContext, row: CompanyState) {
   row.rev += 1;

@@ -1,7 +1,7 @@
 import type { CompanyState } from "../../state/model";
 import type { AutomationContext, EntitySetDef } from "../entity";
 
-/** The platform `companies` entity (reference §4.1): read-only, the root of every company-scoped path. */
+/** The platform `companies` entity (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/resources/dynamics_company): read-only, the root of every company-scoped path. */
 export const companiesSet: EntitySetDef<CompanyState> = {
   entitySet: "companies",
   entityType: "company",
@@ -36,7 +36,7 @@ export const companiesSet: EntitySetDef<CompanyState> = {
 
 /**
  * `systemVersion` is documented only as "the internal version of the company", with examples `"24012"`, `"18453"`
- * and `"21.2.49946.51685"` (real-wire.md §4). The `companySystemVersion` switch serves the short build form, derived
+ * and `"21.2.49946.51685"`. The `companySystemVersion` switch serves the short build form, derived
  * here as the major followed by the build's last three digits (`24.5.23012.0` → `"24012"`) [INF].
  */
 function systemVersionOf(row: CompanyState, ctx: AutomationContext): string {

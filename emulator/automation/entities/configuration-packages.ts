@@ -3,10 +3,12 @@ import { applyPackage, importIntoPackage } from "../../rapidstart";
 import type { CompanyState, ConfigurationPackageState, RapidStartStatus } from "../../state/model";
 import type { AutomationContext, EntitySetDef, Parent } from "../entity";
 import type { ClockStep, EnvironmentTicker } from "../../domain/clock-step";
+import { uniqueKey } from "./unique-key";
 
 /**
  * Page 30000 "APIV2 - Aut. Config. Packages" (table 8623 "Config. Package") and its part page 30057
- * "APIV2 - Aut. Conf. Pack. File" (table 5433 "Tenant Config. Package File") — reference §5.
+ * "APIV2 - Aut. Conf. Pack. File" (table 5433 "Tenant Config. Package File");
+ * https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis.
  *
  * import/apply only schedule work, as BC's TaskScheduler does (`NotBefore = now + 200 ms`): the status goes
  * Scheduled → InProgress → Completed | Error. BC advances in the background; the emulator advances lazily in a
@@ -236,14 +238,12 @@ function packageOf(parent: Parent | undefined): ConfigurationPackageState {
   return parent!.row as ConfigurationPackageState;
 }
 
+const checkPackageUnique = uniqueKey<Pick<ConfigurationPackageState, "code">>("Config. Package", [
+  { caption: "Code", value: (p) => p.code },
+]);
+
 function ensureCodeFree(ctx: AutomationContext, company: CompanyState, code: string) {
-  if (company.configurationPackages.some((p) => p.code === code)) {
-    throw new BcError(
-      ctx.behaviour.duplicateKeyStatus,
-      "Internal_EntityWithSameKeyExists",
-      `The record in table Config. Package already exists. Identification fields and values: Code='${code}'`,
-    );
-  }
+  checkPackageUnique(ctx, company.configurationPackages, { code });
 }
 
 function compareCodes(a: string, b: string): number {

@@ -7,7 +7,7 @@ import { filterMentions } from "./security-helpers";
 
 /**
  * Fields the page fills from variables in OnAfterGetRecord (`GetDeployOperationInfo` → name, publisher, version,
- * schedule; the page's own operationType option) [SRC BCApps ExtensionOperationImpl; reference §6.3]. They are no
+ * schedule; the page's own operationType option) (BCApps `ExtensionOperationImpl`; https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis). They are no
  * fields of the table, so BC cannot filter on them. BC's exact answer is not captured [UNK]: the emulator answers
  * 400 `BadRequest` naming the property.
  */
@@ -26,7 +26,7 @@ function refuseFilterOnPageVariables(filterText: string | undefined) {
 
 /**
  * `startedOn` is the BC server's clock [SRC page 30007]. The `serverClockOffsetMs` switch moves that clock away from
- * the client's, so a client that compares it with its own clock is caught out (real-wire.md §5).
+ * the client's, so a client that compares it with its own clock is caught out.
  */
 function serverTime(ctx: AutomationContext, iso: string): string {
   const offset = ctx.behaviour.serverClockOffsetMs;
@@ -34,8 +34,8 @@ function serverTime(ctx: AutomationContext, iso: string): string {
 }
 
 /**
- * Page 30007 "APIV2 - Aut. Extension Depl." over "NAV App Tenant Operation" (reference §6.3). Read-only, newest
- * first. The key `operationID` is the table PK the platform exposes (§13). Absent in the 29-no-upload profile.
+ * Page 30007 "APIV2 - Aut. Extension Depl." over "NAV App Tenant Operation" (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis). Read-only, newest
+ * first. The key `operationID` is the table PK the platform exposes. Absent in the 29-no-upload profile.
  */
 export const extensionDeploymentStatusSet: EntitySetDef<DeploymentOperationState> = {
   entitySet: "extensionDeploymentStatus",
@@ -57,7 +57,7 @@ export const extensionDeploymentStatusSet: EntitySetDef<DeploymentOperationState
     refuseFilterOnPageVariables(filterText);
     // Reading InProgress rows refreshes them (OnAfterGetRecord); the clock step has usually done it already.
     if (advanceDeployments(ctx.env, ctx.now(), ctx.behaviour)) ctx.changed();
-    // Fault realism switch: the list comes back empty (seen after platform updates, §6.3).
+    // Fault realism switch: the list comes back empty (seen after platform updates: https://github.com/microsoft/AL/issues/5973).
     if (ctx.behaviour.deploymentStatusEmptyList) return [];
     const rows = ctx.env.deploymentOperations
       .map((op, index) => ({ op, index }))

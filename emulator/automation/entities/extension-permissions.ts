@@ -1,7 +1,7 @@
 /**
  * Extension management needs `EXTEN. MGT. - ADMIN` beyond D365 AUTOMATION. BC does not refuse the pages up front:
- * the AL code behind them calls `Error()`, which the API answers as 400 `Application_DialogException` (real-wire.md
- * §2), with the texts of the System Application [SRC BCApps `ExtensionInstallationImpl.Codeunit.al`,
+ * the AL code behind them calls `Error()`, which the API answers as 400 `Application_DialogException`
+ * (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/dynamics-error-codes), with the texts of the System Application [SRC BCApps `ExtensionInstallationImpl.Codeunit.al`,
  * `ExtensionOperationImpl.Codeunit.al`]:
  *
  * - reading an `extensions` row computes `isInstalled` through `IsInstalledByPackageId`, which checks the caller's

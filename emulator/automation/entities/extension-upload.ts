@@ -4,15 +4,16 @@ import type { ExtensionUploadState } from "../../state/model";
 import type { AutomationContext, EntitySetDef } from "../entity";
 import { deployScheduleOf, startDeployment } from "../../domain/deployments";
 import { MANAGE_PERMISSION_ERR, requireExtensionManagement } from "./extension-permissions";
+import { duplicateKey } from "./unique-key";
 
 const SCHEDULES = ["Current version", "Next minor version", "Next major version"] as const;
 const SYNC_MODES = ["Add", "Force Sync"] as const;
 
 /**
- * Page 30006 "APIV2 - Aut. Extension Upload" over table 5447 "API Extension Upload" (reference §6.2). The table's
+ * Page 30006 "APIV2 - Aut. Extension Upload" over table 5447 "API Extension Upload" (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis). The table's
  * integer PK is never set, so a company holds at most one row (Id 0); a second POST is a duplicate key. The row is
  * deleted only by the `upload` action (DeleteAllowed = false ⇒ DELETE answers 405). Absent in the 29-no-upload
- * profile (§6.6).
+ * profile (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management).
  */
 export const extensionUploadSet: EntitySetDef<ExtensionUploadState> = {
   entitySet: "extensionUpload",
@@ -42,11 +43,7 @@ export const extensionUploadSet: EntitySetDef<ExtensionUploadState> = {
   insert(ctx, body) {
     const company = companyOf(ctx);
     if (company.extensionUpload) {
-      throw new BcError(
-        ctx.behaviour.duplicateKeyStatus,
-        "Internal_EntityWithSameKeyExists",
-        "The record in table API Extension Upload already exists. Identification fields and values: Id='0'",
-      );
+      throw duplicateKey(ctx, "API Extension Upload", "Id='0'");
     }
     const row: ExtensionUploadState = {
       rev: 1,
@@ -75,8 +72,8 @@ export const extensionUploadSet: EntitySetDef<ExtensionUploadState> = {
   },
   actions: {
     /**
-     * Reads the package synchronously (bad bytes fail here, §6.2 step 5 [OBS BCCH#3659]), starts the asynchronous
-     * deployment and deletes the upload row. Result code Updated ⇒ 200 (§10.4).
+     * Reads the package synchronously (bad bytes fail here: https://github.com/microsoft/navcontainerhelper/issues/3659), starts the asynchronous
+     * deployment and deletes the upload row. Result code Updated ⇒ 200 (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/developer/methods-auto/webserviceactionresultcode/webserviceactionresultcode-option).
      */
     upload(ctx, row) {
       // DeployAndUploadExtension → CheckPermissions: the rows themselves need only D365 AUTOMATION [INF].

@@ -6,7 +6,7 @@ import { INSTALL_PERMISSION_ERR, requireExtensionManagement } from "./extension-
 import { installPackage, uninstallPackage, unpublishPackage } from "../../domain/published-apps";
 
 /**
- * Page 30002 "APIV2 - Aut. Extensions" over "Published Application" (reference §6.1). Read-only; the actions
+ * Page 30002 "APIV2 - Aut. Extensions" over "Published Application" (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis). Read-only; the actions
  * install (synchronous, Deleted ⇒ 204), uninstall / uninstallAndDeleteExtensionData (Updated ⇒ 200) and, from
  * 25.4, unpublish (Deleted ⇒ 204). `%1` in the messages is the app's name.
  */
@@ -47,7 +47,7 @@ export const extensionsSet: EntitySetDef<PublishedAppState> = {
       versionBuild: build ?? 0,
       versionRevision: revision ?? 0,
       isInstalled: row.isInstalled,
-      // The option's member names Global, PTE, Dev (real-wire.md §1 [SRC]); no spaces, so unchanged on the wire.
+      // The option's member names Global, PTE, Dev (BC's AL source); no spaces, so unchanged on the wire.
       publishedAs: row.publishedAs,
     };
   },
@@ -97,7 +97,7 @@ function uninstall(ctx: AutomationContext, row: PublishedAppState, deleteData: b
 
 /**
  * The Base Application is installed in every environment, at the environment's application version: the dependable
- * source of a client's BC version (real-wire.md §4). A seed that leaves it out still gets it listed.
+ * source of a client's BC version. A seed that leaves it out still gets it listed.
  */
 const isBaseApplication = (row: PublishedAppState) => row.isInstalled && row.id.toLowerCase() === BASE_APP_ID;
 

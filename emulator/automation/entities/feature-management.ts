@@ -1,5 +1,5 @@
 /**
- * Page 30092 "APIV2 - Feature Management" over the Feature Key table (reference §7.9; BC 27.0+). Read-only entity with
+ * Page 30092 "APIV2 - Feature Management" over the Feature Key table (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis, BC 27.0+). Read-only entity with
  * bound actions `activate` and `deactivate` (result code Updated ⇒ 200 empty). Key `id` is the feature's text id:
  * `features('SalesPrices')`.
  *

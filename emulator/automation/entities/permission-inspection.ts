@@ -1,5 +1,5 @@
 /**
- * Permission inspection endpoints (reference §7.8; BC 29.0, read-only, DataAccessIntent = ReadOnly):
+ * Permission inspection endpoints (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis, BC 29.0, read-only, DataAccessIntent = ReadOnly):
  * `accessControls` (20767), `usersPermissions` (20768) with `userPermissionSets`, `userPermissionSets` (20769),
  * `aggregatePermissionSets` (20770) with `accessControls`, `expandedPermissionSets` (20766).
  *
@@ -192,7 +192,7 @@ export const usersPermissionsSet: EntitySetDef<UserState> = {
     expiryDate: { type: "datetime" },
     windowsSecurityID: { type: "string" },
     changePassword: { type: "bool" },
-    // The User table's License Type option: sent as its encoded member name (`Full_x0020_User`, real-wire.md §1).
+    // The User table's License Type option: sent as its encoded member name (`Full_x0020_User`).
     licenseType: { type: "enum", enumValues: PERSON_LICENSES },
     authenticationEmail: { type: "string" },
     contactEmail: { type: "string" },

@@ -1,5 +1,5 @@
 /**
- * Page 30005 "APIV2 - Aut. Permission Sets" over the Aggregate Permission Set table (reference §7.4), plus the
+ * Page 30005 "APIV2 - Aut. Permission Sets" over the Aggregate Permission Set table (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis), plus the
  * role resolution that the permission-assigning pages (30059 userPermissions, 30075 userGroupPermissions) share.
  */
 import { BcError, dialog } from "../../errors";

@@ -1,5 +1,5 @@
 /**
- * Page 30074 "APIV2 - Aut. Profiles" over All Profile (reference §7.7): read-only, key = the table's primary key
+ * Page 30074 "APIV2 - Aut. Profiles" over All Profile (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis): read-only, key = the table's primary key
  * (Scope, App ID, Profile ID) ⇒ `profiles(scope='System',applicationId=…,profileId='ACCOUNTANT')`.
  * Also the `profile` part of legacy user groups (SubPageLink on the group's default profile).
  */

@@ -1,5 +1,5 @@
 /**
- * Page 30068 "APIV2 - Aut. Scheduled Jobs" over the Job Queue Entry Buffer (reference §7.2), and the one kind of job
+ * Page 30068 "APIV2 - Aut. Scheduled Jobs" over the Job Queue Entry Buffer (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis), and the one kind of job
  * the automation API creates: "Create new users from Azure AD API job" (category APIUSERJOB) queued by
  * `users(…)/Microsoft.NAV.getNewUsersFromOffice365Async`.
  *

@@ -1,5 +1,5 @@
 /**
- * Security groups (reference §7.5): page 30082 `securityGroups` (GET and DELETE only — groups mirror Entra groups and
+ * Security groups (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis): page 30082 `securityGroups` (GET and DELETE only — groups mirror Entra groups and
  * are linked in the BC UI) and page 30081 `securityGroupMembers` (read-only; membership lives in Entra).
  *
  * A group's permission sets are Access Control rows on its "Group User SID", reached through
@@ -78,7 +78,7 @@ export const securityGroupsSet: EntitySetDef<SecurityGroupState> = {
     id: { type: "string" },
     code: { type: "string" },
     groupName: { type: "string" },
-    // 28.x spelled it `groupUserSecurityID`; modelled as absent before 29 (reference §7.5).
+    // 28.x spelled it `groupUserSecurityID`; modelled as absent before 29 (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis).
     groupUserSecurityId: { type: "guid", available: since29 },
     groupId: { type: "string", available: since29 },
     retrievedSuccessfully: { type: "bool", available: since29 },
@@ -90,7 +90,7 @@ export const securityGroupsSet: EntitySetDef<SecurityGroupState> = {
     accessControls: accessControlsSet,
   },
   available: (f) => f.securityGroupsPage,
-  // 22.0–23.x: OnFindRecord never returned true, so nothing is listed, found by key or deletable (§6 [SRC]).
+  // 22.0–23.x: OnFindRecord never returned true, so nothing is listed, found by key or deletable (BC's AL source).
   list: (ctx) => (ctx.features.securityGroups ? ctx.env.securityGroups : []),
   keyOf: (row) => ({ id: row.id }),
   rev: (row) => row.rev,

@@ -1,6 +1,6 @@
 /**
- * Small pieces shared by the users/permissions pages (reference §7): how BC phrases its platform errors
- * (duplicate key, table relation, missing filter) and how it formats GUIDs and datetimes in them.
+ * Small pieces shared by the users/permissions pages (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis): how BC phrases its platform errors
+ * (table relation, missing filter; duplicate keys are unique-key.ts's) and how it formats GUIDs and datetimes in them.
  */
 import { BcError } from "../../errors";
 import type { AutomationContext, Parent } from "../entity";
@@ -15,21 +15,7 @@ export const sameGuid = (a: string, b: string) => a.toLowerCase() === b.toLowerC
 /** AL formats a GUID in identification texts as `{UPPER-CASE}`. */
 export const alGuid = (g: string) => `{${g.toUpperCase()}}`;
 
-/** `'v'` for identification texts; GUID values in braces. */
-export function identification(fields: [string, string][], guidFields: string[] = []): string {
-  return fields.map(([name, value]) => `${name}='${guidFields.includes(name) ? alGuid(value) : value}'`).join(",");
-}
-
-/** NavCSideDuplicateKeyException ⇒ `Internal_EntityWithSameKeyExists` (reference §10.6; status is [UNK] ⇒ switch). */
-export function duplicateKey(ctx: AutomationContext, table: string, ids: string): BcError {
-  return new BcError(
-    ctx.behaviour.duplicateKeyStatus,
-    "Internal_EntityWithSameKeyExists",
-    `The record in table ${table} already exists. Identification fields and values: ${ids}`,
-  );
-}
-
-/** NavCSideValidateTableRelationException ⇒ `Internal_InvalidTableRelation` (docs error table, §10.6). */
+/** NavCSideValidateTableRelationException ⇒ `Internal_InvalidTableRelation` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/dynamics-error-codes). */
 export function tableRelation(field: string, table: string, value: string, related: string): BcError {
   return new BcError(
     400,

@@ -1,5 +1,5 @@
 /**
- * Legacy user groups (reference §7.6), present only before BC 25.0 (`features.userGroups`; otherwise the sets answer
+ * Legacy user groups (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis), present only before BC 25.0 (`features.userGroups`; otherwise the sets answer
  * 404 like unknown routes): page 30003 `userGroups`, page 30075 `userGroupPermissions` (also as
  * `userGroups(<id>)/userGroupPermissions`), page 30058 `userGroupMembers` (also as `users(<id>)/userGroupMembers`),
  * and `userGroups(<id>)/profile`.
@@ -15,15 +15,8 @@ import type { AutomationContext, EntitySetDef, Parent } from "../entity";
 import type { EnvironmentFeatures } from "../features";
 import { permissionSetOf, resolvePermissionSet } from "./permission-sets";
 import { profilesSet } from "./profiles";
-import {
-  companyNameOf,
-  duplicateKey,
-  filterMentions,
-  identification,
-  parentSet,
-  sameGuid,
-  tableRelation,
-} from "./security-helpers";
+import { companyNameOf, filterMentions, parentSet, sameGuid, tableRelation } from "./security-helpers";
+import { uniqueKey } from "./unique-key";
 
 const available = (f: EnvironmentFeatures) => f.userGroups;
 
@@ -47,35 +40,13 @@ function groupByCode(ctx: AutomationContext, code: string): UserGroupState | und
 
 const PERMISSION_TABLE = "User Group Permission Set";
 
-function checkPermissionUnique(
-  ctx: AutomationContext,
-  candidate: UserGroupPermissionState,
-  self?: UserGroupPermissionState,
-) {
-  const clash = ctx.env.userGroupPermissions.some(
-    (p) =>
-      p !== self &&
-      p.userGroupCode === candidate.userGroupCode &&
-      p.roleId === candidate.roleId &&
-      p.scope === candidate.scope &&
-      sameGuid(p.appId, candidate.appId),
-  );
-  if (clash) {
-    throw duplicateKey(
-      ctx,
-      PERMISSION_TABLE,
-      identification(
-        [
-          ["User Group Code", candidate.userGroupCode],
-          ["Role ID", candidate.roleId],
-          ["Scope", candidate.scope],
-          ["App ID", candidate.appId],
-        ],
-        ["App ID"],
-      ),
-    );
-  }
-}
+/** User Group Permission Set's primary key: User Group Code, Role ID, Scope, App ID. */
+const checkPermissionUnique = uniqueKey<UserGroupPermissionState>(PERMISSION_TABLE, [
+  { caption: "User Group Code", value: (p) => p.userGroupCode },
+  { caption: "Role ID", value: (p) => p.roleId },
+  { caption: "Scope", value: (p) => p.scope },
+  { caption: "App ID", value: (p) => p.appId, kind: "guid" },
+]);
 
 const GROUP_NOT_SPECIFIED = "You must specify a User Group Code to access user group permissions.";
 
@@ -131,7 +102,7 @@ export const userGroupPermissionsSet: EntitySetDef<UserGroupPermissionState> = {
       appId: set.appId,
       scope: set.scope,
     };
-    checkPermissionUnique(ctx, row);
+    checkPermissionUnique(ctx, ctx.env.userGroupPermissions, row);
     ctx.env.userGroupPermissions.push(row);
     return row;
   },
@@ -151,7 +122,7 @@ export const userGroupPermissionsSet: EntitySetDef<UserGroupPermissionState> = {
       next.appId = set.appId;
       next.scope = set.scope;
     }
-    checkPermissionUnique(ctx, next, row);
+    checkPermissionUnique(ctx, ctx.env.userGroupPermissions, next, row);
     Object.assign(row, next, { rev: row.rev + 1 });
   },
   remove(ctx, row) {
@@ -165,29 +136,12 @@ export const userGroupPermissionsSet: EntitySetDef<UserGroupPermissionState> = {
 const MEMBER_TABLE = "User Group Member";
 const MEMBER_USER_NOT_SPECIFIED = "You must specify a User Security ID to access user groups members.";
 
-function checkMemberUnique(ctx: AutomationContext, candidate: UserGroupMemberState, self?: UserGroupMemberState) {
-  const clash = ctx.env.userGroupMembers.some(
-    (m) =>
-      m !== self &&
-      m.code === candidate.code &&
-      sameGuid(m.userSecurityId, candidate.userSecurityId) &&
-      m.companyName === candidate.companyName,
-  );
-  if (clash) {
-    throw duplicateKey(
-      ctx,
-      MEMBER_TABLE,
-      identification(
-        [
-          ["User Group Code", candidate.code],
-          ["User Security ID", candidate.userSecurityId],
-          ["Company Name", candidate.companyName],
-        ],
-        ["User Security ID"],
-      ),
-    );
-  }
-}
+/** User Group Member's primary key: User Group Code, User Security ID, Company Name. */
+const checkMemberUnique = uniqueKey<UserGroupMemberState>(MEMBER_TABLE, [
+  { caption: "User Group Code", value: (m) => m.code },
+  { caption: "User Security ID", value: (m) => m.userSecurityId, kind: "guid" },
+  { caption: "Company Name", value: (m) => m.companyName },
+]);
 
 function memberUser(parent: Parent | undefined): string | undefined {
   return parentSet(parent) === "users" ? (parent!.row as UserState).userSecurityId : undefined;
@@ -201,7 +155,7 @@ export const userGroupMembersSet: EntitySetDef<UserGroupMemberState> = {
   entitySet: "userGroupMembers",
   entityType: "userGroupMember",
   page: "APIV2 - Aut. User Gr. Members",
-  // Hidden once "Convert user group permissions" has run (real-wire.md §6): 404 like an unknown route.
+  // Hidden once "Convert user group permissions" has run: 404 like an unknown route.
   available: (f) => f.userGroupMembers,
   keys: [{ name: "id", type: "guid" }],
   fields: {
@@ -241,7 +195,7 @@ export const userGroupMembersSet: EntitySetDef<UserGroupMemberState> = {
       code,
       companyName: companyNameOf(ctx, body.companyName, "Company Name", MEMBER_TABLE),
     };
-    checkMemberUnique(ctx, row);
+    checkMemberUnique(ctx, ctx.env.userGroupMembers, row);
     ctx.env.userGroupMembers.push(row);
     return row;
   },
@@ -253,7 +207,7 @@ export const userGroupMembersSet: EntitySetDef<UserGroupMemberState> = {
       checkGroupCode(ctx, next.code);
     }
     if ("companyName" in body) next.companyName = companyNameOf(ctx, body.companyName, "Company Name", MEMBER_TABLE);
-    checkMemberUnique(ctx, next, row);
+    checkMemberUnique(ctx, ctx.env.userGroupMembers, next, row);
     Object.assign(row, next, { rev: row.rev + 1 });
   },
   remove(ctx, row) {
@@ -279,11 +233,9 @@ function checkDefaultProfile(ctx: AutomationContext, profileId: string) {
   }
 }
 
-function checkGroupUnique(ctx: AutomationContext, code: string, self?: UserGroupState) {
-  if (ctx.env.userGroups.some((g) => g !== self && g.code === code)) {
-    throw duplicateKey(ctx, GROUP_TABLE, identification([["Code", code]]));
-  }
-}
+const checkGroupUnique = uniqueKey<Pick<UserGroupState, "code">>(GROUP_TABLE, [
+  { caption: "Code", value: (g) => g.code },
+]);
 
 export const userGroupsSet: EntitySetDef<UserGroupState> = {
   entitySet: "userGroups",
@@ -318,7 +270,7 @@ export const userGroupsSet: EntitySetDef<UserGroupState> = {
     const defaultProfileID = String(body.defaultProfileID ?? "");
     checkDefaultProfile(ctx, defaultProfileID);
     if ("assignToAllNewUsers" in body) checkAutoAssign(ctx, code, body.assignToAllNewUsers);
-    checkGroupUnique(ctx, code);
+    checkGroupUnique(ctx, ctx.env.userGroups, { code });
     const row: UserGroupState = {
       rev: 1,
       id: ctx.newGuid(),
@@ -335,7 +287,7 @@ export const userGroupsSet: EntitySetDef<UserGroupState> = {
     if ("defaultProfileID" in body) checkDefaultProfile(ctx, String(body.defaultProfileID));
     if ("assignToAllNewUsers" in body) checkAutoAssign(ctx, code, body.assignToAllNewUsers);
     if (code !== row.code) {
-      checkGroupUnique(ctx, code, row);
+      checkGroupUnique(ctx, ctx.env.userGroups, { code }, row);
       // Renaming a primary key cascades to fields that relate to it (members, permission sets).
       for (const m of ctx.env.userGroupMembers) if (m.code === row.code) m.code = code;
       for (const p of ctx.env.userGroupPermissions) if (p.userGroupCode === row.code) p.userGroupCode = code;

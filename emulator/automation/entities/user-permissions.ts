@@ -1,5 +1,5 @@
 /**
- * Page 30059 "APIV2 - Aut. User Permissions" over the Access Control table (reference §7.3).
+ * Page 30059 "APIV2 - Aut. User Permissions" over the Access Control table (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis).
  *
  * One definition serves three paths: `users(<id>)/userPermissions` (SubPageLink on the user's SID),
  * `securityGroups('<id>')/userPermissions` (SubPageLink on the group's "Group User SID" — how a security group gets
@@ -11,9 +11,10 @@
  */
 import { dialog } from "../../errors";
 import type { AccessControlState, SecurityGroupState, UserState } from "../../state/model";
-import type { AutomationContext, EntitySetDef, Parent } from "../entity";
+import type { EntitySetDef, Parent } from "../entity";
 import { permissionSetOf, resolvePermissionSet } from "./permission-sets";
-import { companyNameOf, duplicateKey, filterMentions, identification, parentSet, sameGuid } from "./security-helpers";
+import { companyNameOf, filterMentions, parentSet, sameGuid } from "./security-helpers";
+import { uniqueKey } from "./unique-key";
 
 const TABLE = "Access Control";
 const USER_NOT_SPECIFIED = "You must specify a User Security ID to access user permissions.";
@@ -31,33 +32,13 @@ function linkedSid(parent: Parent | undefined): string | undefined {
 }
 
 /** Access Control's primary key: User Security ID, Role ID, Company Name, Scope, App ID. */
-function checkUnique(ctx: AutomationContext, candidate: AccessControlState, self?: AccessControlState) {
-  const clash = ctx.env.accessControls.some(
-    (ac) =>
-      ac !== self &&
-      sameGuid(ac.userSecurityId, candidate.userSecurityId) &&
-      ac.roleId === candidate.roleId &&
-      ac.company === candidate.company &&
-      ac.scope === candidate.scope &&
-      sameGuid(ac.appId, candidate.appId),
-  );
-  if (clash) {
-    throw duplicateKey(
-      ctx,
-      TABLE,
-      identification(
-        [
-          ["User Security ID", candidate.userSecurityId],
-          ["Role ID", candidate.roleId],
-          ["Company Name", candidate.company],
-          ["Scope", candidate.scope],
-          ["App ID", candidate.appId],
-        ],
-        ["User Security ID", "App ID"],
-      ),
-    );
-  }
-}
+const checkUnique = uniqueKey<AccessControlState>(TABLE, [
+  { caption: "User Security ID", value: (ac) => ac.userSecurityId, kind: "guid" },
+  { caption: "Role ID", value: (ac) => ac.roleId },
+  { caption: "Company Name", value: (ac) => ac.company },
+  { caption: "Scope", value: (ac) => ac.scope },
+  { caption: "App ID", value: (ac) => ac.appId, kind: "guid" },
+]);
 
 export const userPermissionsSet: EntitySetDef<AccessControlState> = {
   entitySet: "userPermissions",
@@ -115,7 +96,7 @@ export const userPermissionsSet: EntitySetDef<AccessControlState> = {
       scope: set.scope,
       appId: set.appId,
     };
-    checkUnique(ctx, row);
+    checkUnique(ctx, ctx.env.accessControls, row);
     ctx.env.accessControls.push(row);
     return row;
   },
@@ -135,7 +116,7 @@ export const userPermissionsSet: EntitySetDef<AccessControlState> = {
       next.scope = set.scope;
       next.appId = set.appId;
     }
-    checkUnique(ctx, next, row);
+    checkUnique(ctx, ctx.env.accessControls, next, row);
     Object.assign(row, next, { rev: row.rev + 1 });
   },
   remove(ctx, row) {

@@ -1,5 +1,5 @@
 /**
- * Page 30004 "APIV2 - Aut. Users" over the User table (reference §7.1). Users come from Entra: no POST or DELETE;
+ * Page 30004 "APIV2 - Aut. Users" over the User table (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis). Users come from Entra: no POST or DELETE;
  * PATCH changes `state`, `expiryDate` and (25.0+) `contactEmail`.
  *
  * Listing: in SaaS the page filters out License Type "External User" and nothing else (OnOpenPage), so application

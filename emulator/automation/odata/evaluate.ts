@@ -69,7 +69,7 @@ function compareScalars(a: Exclude<Scalar, null>, b: Exclude<Scalar, null>, type
 }
 
 function compare(op: CompareOp, left: Scalar, right: Scalar, type: OperandType): boolean | null {
-  // Enum values are the same member whether a side is written plain or `_xHHHH_`-encoded (real-wire.md §1).
+  // Enum values are the same member whether a side is written plain or `_xHHHH_`-encoded.
   const l = type === "enum" && typeof left === "string" ? decodeMemberName(left) : left;
   const r = type === "enum" && typeof right === "string" ? decodeMemberName(right) : right;
   if (l === null || r === null) {

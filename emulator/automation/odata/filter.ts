@@ -1,5 +1,5 @@
 /**
- * `$filter` parser and type checker (reference §10.5).
+ * `$filter` parser and type checker (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/use-filter-expressions-in-odata-uris).
  *
  * Grammar, lowest precedence first (OData v4 as Microsoft.OData.Core parses it for BC):
  *   or  ::= and ("or" and)*
@@ -43,7 +43,7 @@ export type FilterNode =
   | { kind: "not"; operand: FilterNode; pos: number };
 
 export interface FilterParseOptions {
-  /** `in` is only understood with `$schemaversion=2.1` (reference §10.5). */
+  /** `in` is only understood with `$schemaversion=2.1` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/use-filter-expressions-in-odata-uris). */
   allowIn?: boolean;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Resource paths and key segments (reference §1.1, §3, §10.3).
+ * Resource paths and key segments (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/api-endpoint-structure, https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/itpro-introduction-to-automation-apis, https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/dynamics-error-codes).
  *
  * BC answers every malformed key literal with 404 `BadRequest_NotFound` "Bad Request - Error in query syntax."
  * [OBS ALOps #782] — including a GUID key written quoted and a string key written unquoted, which are

@@ -1,5 +1,5 @@
 /**
- * AL enum/option values on the wire (real-wire.md §1 [OBS]): BC's OData layer sends a value's member name with every
+ * AL enum/option values on the wire (seen in real tenants' traffic): BC's OData layer sends a value's member name with every
  * character that is not valid in an identifier written as `_xHHHH_` (space → `_x0020_`, hyphen → `_x002D_`), and a
  * blank member as `_x0020_`. A literal `_x` that would read as an escape is itself escaped (`_x005F_`), as .NET's
  * XmlConvert does, so decoding is exact.

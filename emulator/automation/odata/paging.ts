@@ -1,5 +1,5 @@
 /**
- * Server-driven paging (reference §10.5): at most 20,000 entities per page online, lowered by the client
+ * Server-driven paging (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/server-driven-paging-in-odata-web-services): at most 20,000 entities per page online, lowered by the client
  * with `Prefer: odata.maxpagesize=N`; the next page is reached through `@odata.nextLink` carrying a
  * `$skiptoken`. The emulator's token is opaque to clients but simply encodes the offset into the
  * filtered, ordered (and `$top`-limited) result, which the router recomputes on every request.

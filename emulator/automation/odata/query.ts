@@ -1,5 +1,5 @@
 /**
- * System query options (reference §10.5): parsing from the URL, and applying them to plain JSON rows.
+ * System query options (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/server-driven-paging-in-odata-web-services): parsing from the URL, and applying them to plain JSON rows.
  * Error texts follow Microsoft.OData.Core, which BC uses to parse request URIs; every failure is a BcError.
  */
 import { badRequest } from "../../errors";
@@ -31,7 +31,7 @@ export interface QueryOptions {
   count?: boolean;
   /** Opaque; validated by pageRows. */
   skiptoken?: string;
-  /** `$schemaversion` as sent (BC uses it to enable `in`, reference §10.5). */
+  /** `$schemaversion` as sent (BC uses it to enable `in`, https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/use-filter-expressions-in-odata-uris). */
   schemaVersion?: string;
 }
 

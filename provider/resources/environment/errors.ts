@@ -1,6 +1,6 @@
 /**
  * What the Admin Center answers to a bad environment create or copy, turned into errors that name the resource's
- * input and say what to do (reference §12.2 error codes).
+ * input and say what to do (the error codes of https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments).
  */
 import type { AdminCenterApi } from "../../admin";
 import { BcApiError } from "../../errors";

@@ -1,5 +1,5 @@
 /**
- * Environment: a Business Central environment through the Admin Center API (reference §12.2), created empty or as
+ * Environment: a Business Central environment through the Admin Center API (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments), created empty or as
  * a copy of another environment. See docs/resources/environment.md.
  */
 import type * as pulumi from "@pulumi/pulumi";
@@ -16,7 +16,7 @@ import { DELETED_STATUSES, findEnvironment, pendingOperation, startOnce, waitFor
 const TYPES = ["Sandbox", "Production"] as const;
 const typeInput = z.enum(TYPES, { error: 'must be "Sandbox" or "Production"' });
 
-/** Reference §12.2: fewer than 30 characters, a letter first, then letters, digits, `_` or `-`. */
+/** Environment names (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments): fewer than 30 characters, a letter first, then letters, digits, `_` or `-`. */
 export const ENVIRONMENT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,28}$/;
 const environmentName = z
   .string()
@@ -276,7 +276,7 @@ async function adopt(ctx: OperationContext, admin: AdminCenterApi, existing: Adm
 
 /**
  * A new (not copied) environment has no "Microsoft Entra applications" registration, so the stack's app cannot
- * reach it yet (reference §2.2: that step has no API). Says so, instead of leaving dependents to fail with a 401.
+ * reach it yet (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/automation-apis-using-s2s-authentication: that step has no API). Says so, instead of leaving dependents to fail with a 401.
  */
 async function hintWhenAppNotRegistered(ctx: OperationContext, inputs: Inputs) {
   if (inputs.copyFrom) return;

@@ -3,11 +3,9 @@
  * and the waits (Admin Center operations, automation deployments) with reconciliation against the installed list.
  */
 import type { AdminCenterApi, AppOperation } from "../../admin";
-import { type AutomationApi, type Extension, extensionVersion } from "../../automation";
+import { type AutomationApi, BASE_APPLICATION_ID, type Extension, extensionVersion } from "../../automation";
 import { AmbiguousOutcomeError } from "../../errors";
 import { compareVersions } from "../../../formats/version";
-
-export const BASE_APPLICATION_ID = "437dbf0e-84ff-417a-965d-ed2bb9650972";
 
 /** Poll intervals; tests shorten them (the emulator runs at a fraction of real time). */
 export const extensionPolling = { initialIntervalMs: 3_000, maxIntervalMs: 30_000 };
@@ -17,7 +15,7 @@ export type Progress = (message: string) => void;
 
 /**
  * The BC application version: the installed Base Application's version (dependable on every tenant), else
- * `companies.systemVersion` when it has the form a.b.c.d (real tenants also send forms like "24012"; real-wire §4).
+ * `companies.systemVersion` when it has the form a.b.c.d (real tenants also send forms like "24012").
  */
 export async function bcVersion(automation: AutomationApi): Promise<string | undefined> {
   const base = (await automation.extensions.byAppId(BASE_APPLICATION_ID)).find((e) => e.isInstalled);

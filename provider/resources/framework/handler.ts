@@ -13,7 +13,8 @@ export interface ResourceHandler {
 
 /**
  * A failure after the object was created (e.g. a package imported but its apply failed). Pulumi records the
- * object with this id and these outputs, so nothing is orphaned; the next `up` retries (docs §1.9).
+ * object with this id and these outputs, so nothing is orphaned; the next `up` retries (the engine saves a partially
+ * initialised resource and updates it on the next run).
  */
 export class PartialFailure extends Error {
   readonly reasons: string[];

@@ -3,13 +3,13 @@
  *
  * - never a 5xx (the fuzz emulator runs without limits, latency or faults, so a 5xx can only be an emulator bug:
  *   BC's `Internal_ServerError`, the Admin Center's `Unknown`, Entra's `server_error`), except BC's deliberate
- *   501 `BadRequest_MethodNotImplemented` for filters it does not support (reference §10.6, odata/filter.ts);
+ *   501 `BadRequest_MethodNotImplemented` for filters it does not support (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/dynamics-error-codes, odata/filter.ts);
  * - a success is empty, valid JSON, or a media stream;
  * - an error is JSON in the shape of the API the path belongs to (decided from the path the way the server
  *   routes it: `new URL(target, origin).pathname`):
- *   - Entra routes (reference §2.1): `{"error","error_description":"AADSTS…","error_codes",…}`;
- *   - Admin Center `/admin/…` (reference §12.1): `{"code","message",…}`, not wrapped in `error`;
- *   - everything else, i.e. BC (reference §10.6): exactly `{"error":{"code","message"}}` with the message ending
+ *   - Entra routes (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/automation-apis-using-s2s-authentication): `{"error","error_description":"AADSTS…","error_codes",…}`;
+ *   - Admin Center `/admin/…` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api): `{"code","message",…}`, not wrapped in `error`;
+ *   - everything else, i.e. BC (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/webservices/dynamics-error-codes): exactly `{"error":{"code","message"}}` with the message ending
  *     in `  CorrelationId:  <guid>.`, the GUID being the answer's `ms-correlation-x` header.
  *
  * The one answer not from the emulator: Node's HTTP parser refuses request lines it cannot parse (a method it

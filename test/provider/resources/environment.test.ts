@@ -220,7 +220,7 @@ describe("Environment bad input and faults", () => {
   });
 
   it("an operation that ends failed names the operation and what to do", async () => {
-    // BC reports a failed create as operation status "failed" and the environment as CreatingFailed (§12.2).
+    // BC reports a failed create as operation status "failed" and the environment as CreatingFailed (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments).
     const failWhenStarted = setInterval(() => {
       const op = emu.state().tenants[0]!.adminCenter?.operations.find((o) => o.environmentName === "uat-fails");
       if (!op || op.status === "failed") return;

@@ -1,6 +1,6 @@
 /**
- * The resources against the emulator's switches for what real tenants do differently from the documentation
- * (../shared/reference/real-wire.md §4–§6): the version read from the Base Application whatever form
+ * The resources against the emulator's switches for what real tenants do differently from the documentation:
+ * the version read from the Base Application whatever form
  * `systemVersion` has, deployment rows found although BC's clock differs from ours, user group memberships hidden
  * by "Convert user group permissions", and security groups before BC 24; each ends in the right path or a message
  * that says what to do.
@@ -53,7 +53,7 @@ async function checked(handler: typeof extensionHandler, news: Props) {
   return result.inputs as Props;
 }
 
-describe("§4 version detection", () => {
+describe("version detection", () => {
   it('a build-number systemVersion ("24489") does not mislead: BC 29 still takes uploads through pteInstall', async () => {
     const e = await start({ behaviour: { companySystemVersion: "build" } });
     const { id, path } = appFile();
@@ -67,7 +67,7 @@ describe("§4 version detection", () => {
   });
 });
 
-describe("§5 deployment rows and clocks", () => {
+describe("deployment rows and clocks", () => {
   it("an upload on BC 24 is followed to the end although BC's clock is two hours behind ours", async () => {
     const e = await start({ behaviour: { serverClockOffsetMs: -2 * 3_600_000 } });
     const { id, path } = appFile();
@@ -79,7 +79,7 @@ describe("§5 deployment rows and clocks", () => {
   });
 });
 
-describe("§6 version-dependent surfaces", () => {
+describe("version-dependent surfaces", () => {
   it('user group memberships hidden by "Convert user group permissions" end in the guidance, not a bare 404', async () => {
     await start({ behaviour: { userGroupPermissionsConverted: true } });
     const inputs = await checked(userGroupMemberHandler, {
