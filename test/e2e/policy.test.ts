@@ -96,11 +96,11 @@ describe("the policy pack with the pulumi CLI in a consumer project", { timeout:
     expect(r.output).toContain("Fix: set roleId to a narrower permission set");
   });
 
-  it("SUPER (DATA) to a user in the production environment (stack config) stops the preview", async () => {
+  it("SUPER (DATA) to a user in the environment from stack config, production, stops the preview (policies see the checked environment)", async () => {
     const r = await preview("super-in-production");
     expect(r.code).not.toBe(0);
     expect(r.output).toContain(
-      "PermissionSetAssignment 'joe-super' grants SUPER (DATA) to userName 'JOE' (roleId) in production environment 'production'",
+      "PermissionSetAssignment 'joe-super' grants SUPER (DATA) to userName 'JOE' (roleId) in production environment 'production'. Fix:",
     );
   });
 
