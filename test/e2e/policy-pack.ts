@@ -53,7 +53,7 @@ new bc.Extension("pinned-app", {
   appSource: { appId: "${APP_PINNED}", version: "1.2.0.0" },
   acceptIsvEula: true,
 });
-new bc.Environment("uat", { name: "uat", type: "Sandbox", countryCode: "US" });
+const uat = new bc.Environment("uat", { name: "uat", type: "Sandbox", countryCode: "US" });
 
 switch (scenario) {
   case "super-to-group":
@@ -70,6 +70,14 @@ switch (scenario) {
   case "deletable-production":
     // allowDelete through a spread: the SDK's declared inputs may not list it yet.
     new bc.Environment("prod-us", { name: "produs", type: "Production", countryCode: "US", ...({ allowDelete: true } as object) });
+    break;
+  case "environment-not-known-yet":
+    // An environment name that preview cannot know (it waits for the new environment's status).
+    new bc.PermissionSetAssignment("joe-super-later", {
+      userName: "JOE",
+      roleId: "SUPER",
+      environment: uat.status.apply(() => "uat"),
+    });
     break;
   case "advisories":
     new bc.Extension("unpinned-app", { appSource: { appId: "${APP_UNPINNED}" }, acceptIsvEula: true, deleteData: true });

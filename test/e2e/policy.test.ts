@@ -29,8 +29,12 @@ let project: string;
 let wrapper: string;
 let env: NodeJS.ProcessEnv;
 
+const transcript: string[] = [];
+
 async function pulumi(args: string[], input?: string): Promise<CommandResult> {
-  return run(join(PULUMI_BIN, "pulumi"), args, { cwd: project, env, input });
+  const result = await run(join(PULUMI_BIN, "pulumi"), args, { cwd: project, env, input });
+  transcript.push(`$ pulumi ${args.join(" ")}\n${result.output}`);
+  return result;
 }
 
 function preview(scenario: string, extra: string[] = []): Promise<CommandResult> {
@@ -67,6 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emu?.stop();
+  if (work && process.env.E2E_KEEP === "1") writeFileSync(join(work, "transcript.txt"), transcript.join("\n"));
   if (work && process.env.E2E_KEEP !== "1") rmSync(work, { recursive: true, force: true });
 });
 
@@ -117,6 +122,15 @@ describe("the policy pack with the pulumi CLI in a consumer project", { timeout:
     expect(r.output).toContain("[mandatory]  protect-production-environments");
     expect(r.output).toContain(
       "Environment 'prod-us' ('produs') is of type Production and sets allowDelete: true without protect: true",
+    );
+  });
+
+  it("a value preview cannot know gives an advisory 'cannot tell yet', even from a mandatory policy", async () => {
+    const r = await preview("environment-not-known-yet");
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain("[advisory]  no-super-permission-sets");
+    expect(r.output).toContain(
+      "Cannot tell yet: PermissionSetAssignment 'joe-super-later' grants SUPER, and its environment is not known yet.",
     );
   });
 
