@@ -101,6 +101,16 @@ describe("the policy pack with the pulumi CLI in a consumer project", { timeout:
     expect(r.output).toContain("Fix: set roleId to a narrower permission set");
   });
 
+  it("`pulumi up` with the pack stops at the same violation before anything is sent to Business Central", async () => {
+    const writes = () =>
+      emu.requests().filter((r) => /^(POST|PATCH|PUT|DELETE)$/.test(r.method) && !r.path.includes("/oauth2/"));
+    const before = writes().length;
+    const r = await pulumi(["up", "--yes", "--policy-pack", wrapper, "-c", "scenario=super-to-group"]);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain("[mandatory]  no-super-permission-sets");
+    expect(writes().length).toBe(before);
+  });
+
   it("SUPER (DATA) to a user in the environment from stack config, production, stops the preview (policies see the checked environment)", async () => {
     const r = await preview("super-in-production");
     expect(r.code).not.toBe(0);
