@@ -13,11 +13,11 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type ExplicitSettings, resolveSettings, SettingsError, SETTING_SOURCES, type StackConfig } from "./config";
+import { type ExplicitSettings, metaOf, resolveSettings, SettingsError, type StackConfig } from "./connection";
 import { formatReport, runDoctor, type DoctorReport } from "./doctor";
 import { exportEnvironment } from "./export";
-import { closeSharedDispatchers } from "./http/dispatcher";
 import { redactText } from "./redact";
+import { createRuntime } from "./runtime";
 import { readStackConfig } from "./stack-config";
 
 const USAGE = `Usage: pulumi-businesscentral doctor [options]
@@ -103,9 +103,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   if (command === "export") return runExport(explicit, stackConfig, env, values.out, io);
 
   let report: DoctorReport;
+  const runtime = createRuntime({ config: stackConfig, env });
   try {
     const settings = resolveSettings(explicit, stackConfig, env);
-    report = await runDoctor({ settings, credentialSource: credentialSource(explicit, env) });
+    report = await runDoctor({ settings, credentialSource: credentialSource(explicit, env), runtime });
   } catch (err) {
     if (err instanceof SettingsError) {
       report = {
@@ -126,7 +127,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       return 1;
     }
   } finally {
-    await closeSharedDispatchers();
+    await runtime.close();
   }
 
   if (values.json) io.stdout(`${redactText(JSON.stringify(report, null, 2))}\n`);
@@ -142,9 +143,10 @@ async function runExport(
   out: string | undefined,
   io: CliIo,
 ): Promise<number> {
+  const runtime = createRuntime({ config: stackConfig, env });
   try {
     const settings = resolveSettings(explicit, stackConfig, env);
-    const program = await exportEnvironment(settings);
+    const program = await exportEnvironment(settings, runtime);
     if (out === undefined) io.stdout(program);
     else {
       writeFileSync(out, program);
@@ -158,7 +160,7 @@ async function runExport(
     );
     return 1;
   } finally {
-    await closeSharedDispatchers();
+    await runtime.close();
   }
 }
 
@@ -188,7 +190,7 @@ function credentialSource(explicit: ExplicitSettings, env: NodeJS.ProcessEnv): s
   if (explicit.clientCertificatePath) return "--client-certificate-path";
   if (explicit.federatedTokenFile) return "--federated-token-file";
   for (const name of ["clientSecret", "clientCertificatePath", "federatedTokenFile"] as const) {
-    const variable = SETTING_SOURCES[name].env.find((v) => env[v]);
+    const variable = metaOf(name).env.find((v) => env[v]);
     if (variable) return variable;
   }
   return undefined;

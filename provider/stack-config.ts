@@ -4,7 +4,7 @@
  * provider will use. Secret values are registered for redaction before anything can print them.
  */
 import { execFileSync } from "node:child_process";
-import type { StackConfig } from "./config";
+import type { StackConfig } from "./connection";
 import { registerSecret } from "./redact";
 
 interface ConfigEntry {
