@@ -32,6 +32,7 @@ export {
   withoutCredential,
 } from "./resolve";
 export { splitPemBundle } from "./credential";
+export { isLoopbackHost } from "./loopback";
 export { type BcConnection, type ConnectOptions, ConnectionPool } from "./pool";
 export {
   type ConnectionSettings,
@@ -40,7 +41,6 @@ export {
   DEFAULT_API_BASE_URL,
   DEFAULT_AUTHORITY_HOST,
   type ExplicitSettings,
-  isLoopbackHost,
   principalKey,
   SettingsError,
   type StackConfig,

@@ -24,7 +24,9 @@ import {
   DEFAULT_API_BASE_URL,
   DEFAULT_AUTHORITY_HOST,
   type ExplicitSettings,
+  type PassThroughSettings,
   SettingsError,
+  SHAPED_FIELDS,
   type StackConfig,
 } from "./settings";
 
@@ -161,7 +163,13 @@ export function resolveSettings(
   }
 
   if (problems.length > 0) throw new SettingsError(problems);
+  const passedThrough: Record<string, string> = {};
+  for (const name of FIELD_NAMES) {
+    const value = values[name];
+    if (value !== undefined && !(SHAPED_FIELDS as readonly string[]).includes(name)) passedThrough[name] = value;
+  }
   return {
+    ...(passedThrough as PassThroughSettings),
     tenantId: values.tenantId ?? "",
     clientId: values.clientId ?? "",
     credential: credential as Credential,
@@ -172,8 +180,6 @@ export function resolveSettings(
     tenantInUrl,
     ...(caCertPem ? { caCertPem } : {}),
     ...(caCertPath ? { caCertPath } : {}),
-    ...(values.proxy ? { proxy: values.proxy } : {}),
-    ...(values.scopeCompany ? { scopeCompany: values.scopeCompany } : {}),
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { duration, GUID_PATTERN } from "../resources/framework/scalars";
-import { isLoopbackHost } from "./settings";
+import { isLoopbackHost } from "./loopback";
 
 /** Where a field comes from besides the resource's `connection` input, and how it is treated. */
 export interface FieldMeta {

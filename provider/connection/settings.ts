@@ -2,6 +2,33 @@
  * Resolved connection settings: who we are (tenant, app, credential), where BC lives (environment, API and
  * authority hosts) and how to reach it (custom CA, proxy). provider/connection/resolve.ts builds them.
  */
+import type { ConnectionInput, FieldName } from "./schema";
+
+/**
+ * The fields resolution turns into something else (a credential, a normalised or read value, a default). Every
+ * other field of the schema reaches the settings as it was given (`PassThroughSettings`): a new field of that kind
+ * needs only its declaration in schema.ts.
+ */
+export const SHAPED_FIELDS = [
+  "tenantId",
+  "clientId",
+  "clientSecret",
+  "clientCertificatePath",
+  "clientCertificatePem",
+  "federatedTokenFile",
+  "sendCertificateChain",
+  "environment",
+  "authorityHost",
+  "apiBaseUrl",
+  "adminApiVersion",
+  "tenantInUrl",
+  "caCertPath",
+  "caCertPem",
+  "propagationTimeout",
+] as const satisfies readonly FieldName[];
+
+/** The schema's other fields, optional and as given (e.g. `proxy`, `scopeCompany`). */
+export type PassThroughSettings = Pick<ConnectionInput, Exclude<FieldName, (typeof SHAPED_FIELDS)[number]>>;
 
 export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
 export const DEFAULT_API_BASE_URL = "https://api.businesscentral.dynamics.com";
@@ -25,7 +52,7 @@ export type Credential =
   /** A federated token from a callback (e.g. fetched from the CI system's token endpoint). */
   | { kind: "federated"; getAssertion: () => Promise<string> };
 
-export interface ConnectionSettings {
+export interface ConnectionSettings extends PassThroughSettings {
   /** Entra tenant id (GUID) or a verified domain. */
   tenantId: string;
   /** Application (client) id of the Entra app registration. */
@@ -44,13 +71,6 @@ export interface ConnectionSettings {
   /** PEM of extra CA certificates to trust (e.g. the emulator's), and where it came from. */
   caCertPem?: string;
   caCertPath?: string;
-  /** HTTPS proxy URL (`http://proxy:3128`). Without it, `HTTPS_PROXY`/`NO_PROXY` from the environment apply. */
-  proxy?: string;
-  /**
-   * The company (name or id) whose URLs address environment-wide entities (users, permission sets, extensions…).
-   * Default: the first company. Set it when the app's permission sets are limited to one company (real-wire §3).
-   */
-  scopeCompany?: string;
 }
 
 /** What a caller may pass explicitly: any setting, plus the file-based forms of the credential. */
@@ -77,12 +97,6 @@ export class SettingsError extends Error {
     );
     this.name = "SettingsError";
   }
-}
-
-/** Loopback hosts, the only ones allowed over plain http (tests, local fakes). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 /**

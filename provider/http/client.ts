@@ -6,7 +6,7 @@
  */
 import type { Dispatcher } from "undici";
 import type { TokenSource } from "../auth/token-provider";
-import { isLoopbackHost } from "../connection/settings";
+import { isLoopbackHost } from "../connection/loopback";
 import { errorFromResponse, type Service, TransportError } from "../errors";
 import type { PrincipalLimiter } from "./limiter";
 import { bearerTokenPolicy, limiterPolicy, logPolicy, timeoutPolicy } from "./policies";
