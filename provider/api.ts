@@ -1,22 +1,27 @@
 /**
- * The client layer's public surface in one import, for the resource handlers (`import … from "../api"`):
+ * The client layer's public surface in one import, for the resource handlers and the SDK's lookups
+ * (`import … from "../api"`):
  *
- *   const api = connect(resolveSettings({}, stackConfig)).automation();
+ *   const runtime = createRuntime({ config: stackConfig });
+ *   const { settings, environment } = runtime.resolve({ connection, environment });
+ *   const api = runtime.connect(settings).automation(environment);
  *
  * (package.json exports only `./provider` → provider/index.ts; re-export from there what programs should see.)
  */
 export {
+  type BcConnection,
   type ConnectionSettings,
+  type ConnectOptions,
   type Credential,
   type ExplicitSettings,
+  type ResolvedConnection,
   type StackConfig,
   SETTING_SOURCES,
   SettingsError,
   resolveSettings,
   principalKey,
-} from "./config";
-export { connect, type BcConnection, type ConnectOptions } from "./connection";
-export { explicitSettingsOf } from "./resources/framework/connection-input";
+} from "./connection";
+export { createRuntime, ProviderRuntime, type RuntimeOptions } from "./runtime";
 export {
   AmbiguousOutcomeError,
   BcApiError,

@@ -1,13 +1,13 @@
 /**
  * Entry point the serialized provider shim requires (`pulumi-businesscentral/provider`) inside Pulumi's
- * dynamic-provider process: `dispatch(kind, method, args)` runs one provider method (`configure` stores the stack
- * config; the others go to the resource's handler). `configure` and `handler(kind)` are what shims written before
+ * dynamic-provider process: `dispatch(kind, method, args)` runs one provider method (`configure` creates or reuses
+ * the process's runtime with the stack config, provider/runtime.ts; the others go to the resource's handler). `configure` and `handler(kind)` are what shims written before
  * `dispatch` existed call: state keeps the shim text it was created with.
  */
 import "./node-version-check";
 import type * as pulumi from "@pulumi/pulumi";
-import { setStackConfig } from "./resources/framework/context";
-import { installEngineWatchdog, isDynamicProviderProcess } from "./watchdog";
+import { configureProcessRuntime } from "./runtime";
+import { isDynamicProviderProcess } from "./watchdog";
 import type { ResourceHandler } from "./resources/framework/handler";
 import { companyHandler } from "./resources/company";
 import { configurationPackageHandler } from "./resources/configuration-package";
@@ -19,9 +19,9 @@ import { userGroupMemberHandler } from "./resources/user-group-member";
 export type { ResourceHandler } from "./resources/framework/handler";
 
 export async function configure(req: { config: { get(key: string): string | undefined } }): Promise<void> {
+  const runtime = configureProcessRuntime(req.config);
   // Only in Pulumi's plugin process: exit when the engine is gone instead of looping on a broken pipe.
-  if (isDynamicProviderProcess()) installEngineWatchdog();
-  setStackConfig(req.config);
+  if (isDynamicProviderProcess()) runtime.watchdog.install();
 }
 
 const handlers: Record<string, ResourceHandler> = {

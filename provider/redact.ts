@@ -10,32 +10,56 @@
 
 const MASK = "[REDACTED]";
 
-/**
- * Registered values. Module-level so every connection in the process shares it. Configured credentials are kept
- * for the life of the process; tokens (which rotate) go to a bounded set so a long run does not grow without limit.
- */
-const permanent = new Set<string>();
-const ephemeral = new Set<string>();
-let ordered: string[] = [];
-const MAX_EPHEMERAL = 256;
-
 /** Shortest value we register: shorter strings would mangle ordinary text and are not real credentials. */
 const MIN_SECRET_LENGTH = 6;
+const MAX_EPHEMERAL = 256;
 
 /**
- * Registers a value so that `redactText` removes it from any later output. `ephemeral` is for access tokens and
- * assertions: the newest few hundred are remembered (they also match the JWT pattern).
+ * Registered values. Configured credentials are kept for the life of the redactor; tokens (which rotate) go to a
+ * bounded set so a long run does not grow without limit.
  */
-export function registerSecret(value: string | undefined, options: { ephemeral?: boolean } = {}): void {
-  if (!value || value.length < MIN_SECRET_LENGTH || permanent.has(value) || ephemeral.has(value)) return;
-  if (options.ephemeral) {
-    ephemeral.add(value);
-    if (ephemeral.size > MAX_EPHEMERAL) ephemeral.delete(ephemeral.values().next().value as string);
-  } else {
-    permanent.add(value);
+export class Redactor {
+  private readonly permanent = new Set<string>();
+  private readonly ephemeral = new Set<string>();
+  private ordered: string[] = [];
+
+  /**
+   * Registers a value so that `redact` removes it from any later output. `ephemeral` is for access tokens and
+   * assertions: the newest few hundred are remembered (they also match the JWT pattern).
+   */
+  register(value: string | undefined, options: { ephemeral?: boolean } = {}): void {
+    if (!value || value.length < MIN_SECRET_LENGTH || this.permanent.has(value) || this.ephemeral.has(value)) return;
+    if (options.ephemeral) {
+      this.ephemeral.add(value);
+      if (this.ephemeral.size > MAX_EPHEMERAL) this.ephemeral.delete(this.ephemeral.values().next().value as string);
+    } else {
+      this.permanent.add(value);
+    }
+    // Longest first, so a secret containing another registered value is removed whole.
+    this.ordered = [...this.permanent, ...this.ephemeral].sort((a, b) => b.length - a.length);
   }
-  // Longest first, so a secret containing another registered value is removed whole.
-  ordered = [...permanent, ...ephemeral].sort((a, b) => b.length - a.length);
+
+  /** Removes credentials from free text. Safe to call on anything; idempotent. */
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.ordered) {
+      if (out.includes(secret)) out = out.split(secret).join(MASK);
+    }
+    for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+    return out;
+  }
+}
+
+/**
+ * The process's redactor. Unlike the rest of the provider's state (provider/runtime.ts) it is process-wide on
+ * purpose: an error or log line may be written outside any operation, and every one must lose every credential the
+ * process has seen. The provider runtime exposes it as `runtime.redaction`.
+ */
+export const processRedactor = new Redactor();
+
+/** Registers a value with the process's redactor (`Redactor.register`). */
+export function registerSecret(value: string | undefined, options: { ephemeral?: boolean } = {}): void {
+  processRedactor.register(value, options);
 }
 
 const SENSITIVE_NAMES = [
@@ -66,14 +90,9 @@ const PATTERNS: [RegExp, string][] = [
   [new RegExp(`\\b((?:${NAMES})=)[^&\\s"']+`, "gi"), `$1${MASK}`],
 ];
 
-/** Removes credentials from free text. Safe to call on anything; idempotent. */
+/** Removes credentials (registered with the process's redactor, or shaped like one) from free text. */
 export function redactText(text: string): string {
-  let out = text;
-  for (const secret of ordered) {
-    if (out.includes(secret)) out = out.split(secret).join(MASK);
-  }
-  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
-  return out;
+  return processRedactor.redact(text);
 }
 
 const SENSITIVE_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie", "x-ms-token"]);
@@ -99,11 +118,4 @@ export function redactUrl(url: string): string {
   return redactText(
     url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, "$1[REDACTED]@").replace(SENSITIVE_QUERY, `$1${MASK}`),
   );
-}
-
-/** For tests: forget registered values. */
-export function clearRegisteredSecrets(): void {
-  permanent.clear();
-  ephemeral.clear();
-  ordered = [];
 }

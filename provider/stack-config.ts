@@ -8,7 +8,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { StackConfig } from "./config";
+import type { StackConfig } from "./connection";
 import { registerSecret } from "./redact";
 
 interface ConfigEntry {

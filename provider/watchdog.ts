@@ -7,28 +7,6 @@
  */
 import { readFileSync } from "node:fs";
 
-let inFlight = 0;
-const idleWaiters: (() => void)[] = [];
-
-/** Counts an operation (a handler call) as in flight until it settles. */
-export async function inFlightOperation<T>(run: () => Promise<T>): Promise<T> {
-  inFlight += 1;
-  try {
-    return await run();
-  } finally {
-    inFlight -= 1;
-    if (inFlight === 0) for (const wake of idleWaiters.splice(0)) wake();
-  }
-}
-
-export function operationsInFlight(): number {
-  return inFlight;
-}
-
-function whenIdle(): Promise<void> {
-  return inFlight === 0 ? Promise.resolve() : new Promise((wake) => idleWaiters.push(wake));
-}
-
 export interface WatchdogOptions {
   /** How often the parent is checked (default 1 s). */
   pollMs?: number;
@@ -40,48 +18,72 @@ export interface WatchdogOptions {
   log?: (message: string) => void;
 }
 
-let installed = false;
+/** The operations in flight of one provider runtime, and the watchdog that waits for them when the engine is gone. */
+export class EngineWatchdog {
+  private inFlight = 0;
+  private readonly idleWaiters: (() => void)[] = [];
+  private installed = false;
 
-/** Installs the watchdog once per process. Returns false when it was installed already. */
-export function installEngineWatchdog(options: WatchdogOptions = {}): boolean {
-  if (installed) return false;
-  installed = true;
-  const { pollMs = 1_000, graceMs = 60_000, exit = (code: number) => process.exit(code), log = () => {} } = options;
-  const watched = engineChain();
-  let leaving = false;
+  /** Counts an operation (a handler call) as in flight until it settles. */
+  async track<T>(run: () => Promise<T>): Promise<T> {
+    this.inFlight += 1;
+    try {
+      return await run();
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
 
-  const leave = (why: string) => {
-    if (leaving) return;
-    leaving = true;
-    clearInterval(timer);
-    log(`pulumi-businesscentral: ${why}; exiting after ${inFlight} operation(s) in flight end`);
-    const deadline = setTimeout(() => exit(0), graceMs);
-    deadline.unref();
-    void whenIdle().then(() => {
-      clearTimeout(deadline);
-      exit(0);
+  operationsInFlight(): number {
+    return this.inFlight;
+  }
+
+  private whenIdle(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((wake) => this.idleWaiters.push(wake));
+  }
+
+  /** Starts watching the engine (once; returns false when it was started already). */
+  install(options: WatchdogOptions = {}): boolean {
+    if (this.installed) return false;
+    this.installed = true;
+    const { pollMs = 1_000, graceMs = 60_000, exit = (code: number) => process.exit(code), log = () => {} } = options;
+    const watched = engineChain();
+    let leaving = false;
+
+    const leave = (why: string) => {
+      if (leaving) return;
+      leaving = true;
+      clearInterval(timer);
+      log(`pulumi-businesscentral: ${why}; exiting after ${this.inFlight} operation(s) in flight end`);
+      const deadline = setTimeout(() => exit(0), graceMs);
+      deadline.unref();
+      void this.whenIdle().then(() => {
+        clearTimeout(deadline);
+        exit(0);
+      });
+    };
+
+    // A listener turns a broken pipe into an event instead of an uncaught exception (Pulumi's handler would loop).
+    const onPipeError = (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED" || err.code === "ECONNRESET")
+        leave(`the engine's pipe is closed (${err.code})`);
+    };
+    process.stdout.on("error", onPipeError);
+    process.stderr.on("error", onPipeError);
+    // Pulumi's uncaughtException handler writes to the broken pipe and throws again; stop at the first broken pipe.
+    process.prependListener("uncaughtException", (err: NodeJS.ErrnoException) => {
+      if (err?.code === "EPIPE" || err?.code === "ERR_STREAM_DESTROYED")
+        leave(`a write to the engine failed (${err.code})`);
     });
-  };
 
-  // A listener turns a broken pipe into an event instead of an uncaught exception (Pulumi's handler would loop).
-  const onPipeError = (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED" || err.code === "ECONNRESET")
-      leave(`the engine's pipe is closed (${err.code})`);
-  };
-  process.stdout.on("error", onPipeError);
-  process.stderr.on("error", onPipeError);
-  // Pulumi's uncaughtException handler writes to the broken pipe and throws again; stop at the first broken pipe.
-  process.prependListener("uncaughtException", (err: NodeJS.ErrnoException) => {
-    if (err?.code === "EPIPE" || err?.code === "ERR_STREAM_DESTROYED")
-      leave(`a write to the engine failed (${err.code})`);
-  });
-
-  const timer = setInterval(() => {
-    const broken = watched.find((link) => !alive(link.pid) || parentOf(link.pid) !== link.parent);
-    if (broken) leave(`the engine is gone (process ${broken.pid} exited or lost its parent ${broken.parent})`);
-  }, pollMs);
-  timer.unref();
-  return true;
+    const timer = setInterval(() => {
+      const broken = watched.find((link) => !alive(link.pid) || parentOf(link.pid) !== link.parent);
+      if (broken) leave(`the engine is gone (process ${broken.pid} exited or lost its parent ${broken.parent})`);
+    }, pollMs);
+    timer.unref();
+    return true;
+  }
 }
 
 interface Link {

@@ -8,8 +8,8 @@
 import { openAsBlob, readFileSync, writeFileSync } from "node:fs";
 import type { AdminCenterApi } from "../provider/admin";
 import type { AutomationApi } from "../provider/automation";
-import { type ExplicitSettings, resolveSettings } from "../provider/config";
-import { connect } from "../provider/connection";
+import { type ExplicitSettings, resolveSettings } from "../provider/connection";
+import { createRuntime } from "../provider/runtime";
 import { BcApiError } from "../provider/errors";
 import { fileBody } from "../provider/http/transport";
 import type { FileBody } from "../provider/http/types";
@@ -22,7 +22,7 @@ async function main() {
     throw new Error("usage: bench-upload-child <app|rapidstart|pte> <stream|buffer> <file>");
   }
   const explicit = JSON.parse(readFileSync(0, "utf8")) as ExplicitSettings;
-  const connection = connect(resolveSettings(explicit, undefined, {}));
+  const connection = createRuntime().connect(resolveSettings(explicit, undefined, {}));
   const automation = connection.automation();
   const companyId = await automation.anyCompanyId(); // token, connection and company first: not part of the upload
   const environment = explicit.environment ?? "production";

@@ -81,15 +81,26 @@ async function load<T>(module: Promise<T>): Promise<T> {
   return loaded.default && typeof loaded.default === "object" ? loaded.default : loaded;
 }
 
+/** The program's provider runtime for lookups (built on first use, shared by every lookup of the program). */
+let runtime: Promise<Api.ProviderRuntime> | undefined;
+
+function lookupRuntime(): Promise<Api.ProviderRuntime> {
+  runtime ??= load(import("../provider/api.js")).then((api) => {
+    const config = new pulumi.Config("businesscentral");
+    return api.createRuntime({
+      config: {
+        get: (key) =>
+          key.startsWith("businesscentral:") ? config.get(key.slice("businesscentral:".length)) : undefined,
+      },
+    });
+  });
+  return runtime;
+}
+
 async function automationFor(args: LookupConnectionArgs): Promise<Api.AutomationApi> {
-  const api = await load(import("../provider/api.js"));
-  const config = new pulumi.Config("businesscentral");
-  const stackConfig: Api.StackConfig = {
-    get: (key) => (key.startsWith("businesscentral:") ? config.get(key.slice("businesscentral:".length)) : undefined),
-  };
-  const explicit = api.explicitSettingsOf(args.connection, args.environment);
-  const settings = api.resolveSettings(explicit, stackConfig, process.env, { explicitInput: "connection" });
-  return api.connect(settings).automation(settings.environment);
+  const provider = await lookupRuntime();
+  const { settings, environment } = provider.resolve(args);
+  return provider.connect(settings).automation(environment);
 }
 
 /** `getXOutput` from `getX`: resolves the `Input`s, then looks up (secret when the connection is). */

@@ -3,8 +3,8 @@ export { certificateMaterial, CertificateError, type CertificateMaterial } from 
 export { UndiciNetworkModule } from "./network";
 export {
   BC_SCOPE,
+  TokenCache,
   TokenProvider,
-  clearTokenCaches,
   decodeJwtClaims,
   staticTokenSource,
   type AccessToken,

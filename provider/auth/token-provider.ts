@@ -1,9 +1,9 @@
 /**
  * Access tokens for Business Central, via MSAL's confidential client (client-credentials flow).
  *
- * - One MSAL application and one token cache entry per (authority, client id, scope, credential), module-level:
- *   every resource in the dynamic-provider process shares them, so a stack of 500 resources asks Entra for one
- *   token, not 500. The credential is part of the key (as a hash) so a token is only ever handed to the credential
+ * - One MSAL application and one token cache entry per (authority, client id, scope, credential), in a `TokenCache`
+ *   the provider runtime owns (provider/runtime.ts): every resource in the dynamic-provider process shares it, so a
+ *   stack of 500 resources asks Entra for one token, not 500. The credential is part of the key (as a hash) so a token is only ever handed to the credential
  *   that obtained it: a wrong secret configured next to a right one fails instead of riding on a cached token.
  * - Tokens are refreshed ahead of expiry (the `refresh_in` hint if Entra gives one, else a quarter of the lifetime
  *   but at most 5 minutes before), and concurrent callers share one in-flight acquisition.
@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { ConfidentialClientApplication, type Configuration, LogLevel } from "@azure/msal-node";
 import type { Dispatcher } from "undici";
-import type { ConnectionSettings, Credential } from "../config";
+import type { ConnectionSettings, Credential } from "../connection/settings";
 import { debug, isDebugEnabled } from "../debug";
 import { BcApiError, errorFromEntra } from "../errors";
 import type { AccessToken, TokenSource } from "../http/types";
@@ -31,6 +31,8 @@ export const BC_SCOPE = "https://api.businesscentral.dynamics.com/.default";
 
 export interface TokenProviderOptions {
   dispatcher: Dispatcher;
+  /** Tokens and MSAL applications shared with every other provider of the runtime (default: a cache of its own). */
+  cache?: TokenCache;
   scope?: string;
   /** Observer for tests: every request MSAL sends. */
   onNetworkRequest?: (method: string, url: string) => void;
@@ -43,17 +45,20 @@ interface CacheEntry {
   inflight?: Promise<AccessToken>;
 }
 
-/** Module-level: shared by every connection in the process. */
-const tokenCache = new Map<string, CacheEntry>();
-/** Per dispatcher: an MSAL application keeps its network module, which must not outlive its dispatcher. */
-let msalApps = new WeakMap<Dispatcher, Map<string, ConfidentialClientApplication>>();
-const networks = new WeakMap<ConfidentialClientApplication, UndiciNetworkModule>();
+/** Tokens and MSAL applications shared by the token providers of one runtime (every connection in the process). */
+export class TokenCache {
+  readonly tokens = new Map<string, CacheEntry>();
+  /** Per dispatcher: an MSAL application keeps its network module, which must not outlive its dispatcher. */
+  readonly msalApps = new WeakMap<Dispatcher, Map<string, ConfidentialClientApplication>>();
+  readonly networks = new WeakMap<ConfidentialClientApplication, UndiciNetworkModule>();
+}
 
 export class TokenProvider implements TokenSource {
   private readonly scope: string;
   private readonly cacheKey: string;
   private readonly appKey: string;
   private readonly now: () => number;
+  private readonly cache: TokenCache;
   private readonly authority: ReturnType<typeof msalAuthorityOptions>;
   private network?: UndiciNetworkModule;
 
@@ -63,16 +68,17 @@ export class TokenProvider implements TokenSource {
   ) {
     this.scope = options.scope ?? BC_SCOPE;
     this.now = options.now ?? Date.now;
+    this.cache = options.cache ?? new TokenCache();
     this.authority = msalAuthorityOptions(settings.authorityHost, settings.tenantId);
     this.appKey = `${this.authority.authority.toLowerCase()}|${settings.clientId.toLowerCase()}|${credentialFingerprint(settings.credential)}`;
     this.cacheKey = `${this.appKey}|${this.scope}`;
   }
 
   async getToken(_signal?: AbortSignal): Promise<AccessToken> {
-    let entry = tokenCache.get(this.cacheKey);
+    let entry = this.cache.tokens.get(this.cacheKey);
     if (!entry) {
       entry = {};
-      tokenCache.set(this.cacheKey, entry);
+      this.cache.tokens.set(this.cacheKey, entry);
     }
     if (entry.token && this.now() < entry.token.refreshAtMs) return entry.token;
     if (!entry.inflight) {
@@ -100,7 +106,7 @@ export class TokenProvider implements TokenSource {
   }
 
   invalidate(token: string): void {
-    const entry = tokenCache.get(this.cacheKey);
+    const entry = this.cache.tokens.get(this.cacheKey);
     if (entry?.token?.token === token) {
       debug("token rejected by the service; discarding it");
       entry.token = undefined;
@@ -171,6 +177,7 @@ export class TokenProvider implements TokenSource {
   }
 
   private application(): ConfidentialClientApplication {
+    const { msalApps, networks } = this.cache;
     let apps = msalApps.get(this.options.dispatcher);
     if (!apps) {
       apps = new Map();
@@ -359,12 +366,6 @@ function callbackId(fn: object): number {
     callbackIds.set(fn, id);
   }
   return id;
-}
-
-/** For tests: forget every cached token and MSAL application. */
-export function clearTokenCaches(): void {
-  tokenCache.clear();
-  msalApps = new WeakMap();
 }
 
 /** A token source that always returns the same token (benchmarks, loopback tests). */

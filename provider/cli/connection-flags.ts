@@ -5,7 +5,7 @@
  * history and process listings.
  */
 import type { ParseArgsConfig } from "node:util";
-import type { ExplicitSettings } from "../config";
+import type { ExplicitSettings } from "../connection";
 import { chooseStack, type StackChoice } from "../stack-config";
 import type { CliIo } from "./command";
 

@@ -3,10 +3,10 @@
  * environment variables) and prints what to fix. The report's first line names the stack it read.
  */
 import { parseArgs } from "node:util";
-import { resolveSettings, SETTING_SOURCES, SettingsError, type ExplicitSettings } from "../config";
+import { type ExplicitSettings, metaOf, resolveSettings, SettingsError } from "../connection";
 import { type DoctorReport, formatReport, runDoctor } from "../doctor";
-import { closeSharedDispatchers } from "../http/dispatcher";
 import { redactText } from "../redact";
+import { createRuntime } from "../runtime";
 import { StackConfigError } from "../stack-config";
 import type { CliCommand, CliIo } from "./command";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionInputs } from "./connection-flags";
@@ -38,9 +38,10 @@ export const command: CliCommand = {
     }
     const { explicit, env, stack } = inputs;
     let report: DoctorReport;
+    const runtime = createRuntime({ config: stack.config, env });
     try {
       const settings = resolveSettings(explicit, stack.config, env);
-      report = await runDoctor({ settings, credentialSource: credentialSource(explicit, env) });
+      report = await runDoctor({ settings, credentialSource: credentialSource(explicit, env), runtime });
     } catch (err) {
       if (!(err instanceof SettingsError)) {
         io.stderr(`${redactText((err as Error).message ?? String(err))}\n`);
@@ -48,7 +49,7 @@ export const command: CliCommand = {
       }
       report = settingsFailure(err, stack.stack);
     } finally {
-      await closeSharedDispatchers();
+      await runtime.close();
     }
     print(report, stack.stack, stack.summary, values.json, io);
     return report.ok ? 0 : 1;
@@ -85,7 +86,7 @@ function credentialSource(explicit: ExplicitSettings, env: NodeJS.ProcessEnv): s
   if (explicit.clientCertificatePath) return "--client-certificate-path";
   if (explicit.federatedTokenFile) return "--federated-token-file";
   for (const name of ["clientSecret", "clientCertificatePath", "federatedTokenFile"] as const) {
-    const variable = SETTING_SOURCES[name].env.find((v) => env[v]);
+    const variable = metaOf(name).env.find((v) => env[v]);
     if (variable) return variable;
   }
   return undefined;

@@ -5,10 +5,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { resolveSettings, SettingsError } from "../config";
+import { resolveSettings, SettingsError } from "../connection";
 import { exportEnvironment } from "../export";
-import { closeSharedDispatchers } from "../http/dispatcher";
 import { redactText } from "../redact";
+import { createRuntime, type ProviderRuntime } from "../runtime";
 import { StackConfigError } from "../stack-config";
 import type { CliCommand } from "./command";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionInputs } from "./connection-flags";
@@ -28,11 +28,13 @@ export const command: CliCommand = {
   help: HELP,
   async run(argv, io) {
     const { values } = parseArgs({ args: argv, options: { ...CONNECTION_OPTIONS, out: { type: "string" } } });
+    let runtime: ProviderRuntime | undefined;
     try {
       const { explicit, env, stack } = connectionInputs(values, io);
       io.stderr(`${stack.summary}\n`);
+      runtime = createRuntime({ config: stack.config, env });
       const settings = resolveSettings(explicit, stack.config, env);
-      const program = await exportEnvironment(settings);
+      const program = await exportEnvironment(settings, runtime);
       if (values.out === undefined) io.stdout(program);
       else {
         writeFileSync(values.out, program);
@@ -50,7 +52,7 @@ export const command: CliCommand = {
       );
       return 1;
     } finally {
-      await closeSharedDispatchers();
+      await runtime?.close();
     }
   },
 };

@@ -1,12 +1,12 @@
 /**
- * `pulumi-businesscentral doctor`: checks a connection end to end the way the resources will use it (the
- * provider's own `connect`, token provider and APIs), and says what to fix for each failure. The checks are a list
+ * `pulumi-businesscentral doctor`: checks a connection end to end the way the resources will use it (a provider
+ * runtime's connection, token provider and APIs), and says what to fix for each failure. The checks are a list
  * (./checks.ts); a failed prerequisite (no token, no environment, no company) ends the run.
  *
  * Nothing printed contains a secret: the credential is described by kind and source, certificates by thumbprint.
  */
-import { connect } from "../connection";
 import { redactText } from "../redact";
+import { createRuntime, type ProviderRuntime } from "../runtime";
 import { CHECKS } from "./checks";
 import type { DoctorOptions, DoctorReport, DoctorState } from "./types";
 
@@ -14,8 +14,17 @@ export { formatReport } from "./report";
 export type { Check, CheckStatus, DoctorOptions, DoctorReport } from "./types";
 
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const runtime = options.runtime ?? createRuntime();
+  try {
+    return await checkConnection(options, runtime);
+  } finally {
+    if (!options.runtime) await runtime.close();
+  }
+}
+
+async function checkConnection(options: DoctorOptions, runtime: ProviderRuntime): Promise<DoctorReport> {
   const { settings } = options;
-  const connection = connect(settings, {
+  const connection = runtime.connect(settings, {
     retry: { maxAttempts: 3, baseDelayMs: 500 },
     deadlineMs: options.deadlineMs ?? 60_000,
     timeoutMs: 30_000,

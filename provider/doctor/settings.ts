@@ -1,5 +1,5 @@
 import { certificateMaterial } from "../auth/certificate";
-import type { ConnectionSettings } from "../config";
+import type { ConnectionSettings } from "../connection";
 import type { DoctorCheck } from "./types";
 
 /** The settings in use, described without any secret: the credential by kind and source, a certificate by thumbprint. */

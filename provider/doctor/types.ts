@@ -1,8 +1,8 @@
 import type { AccessToken } from "../auth/token-provider";
 import type { AutomationApi } from "../automation";
 import type { Company } from "../automation/schemas";
-import type { ConnectionSettings } from "../config";
-import type { BcConnection } from "../connection";
+import type { BcConnection, ConnectionSettings } from "../connection";
+import type { ProviderRuntime } from "../runtime";
 
 export type CheckStatus = "ok" | "warn" | "fail" | "skip";
 
@@ -32,6 +32,8 @@ export interface DoctorOptions {
   credentialSource?: string;
   /** Per-request deadline (ms). Default 60 s. */
   deadlineMs?: number;
+  /** The runtime whose connections the checks use (default: a runtime of the run's own, closed at its end). */
+  runtime?: ProviderRuntime;
 }
 
 /** What the checks learn as they go; each check reads what earlier ones established. */

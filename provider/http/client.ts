@@ -5,7 +5,7 @@
  *     › per-principal limiter › per-attempt timeout › debug log › undici
  */
 import type { Dispatcher } from "undici";
-import { isLoopbackHost } from "../config";
+import { isLoopbackHost } from "../connection/loopback";
 import { errorFromResponse, type Service, TransportError } from "../errors";
 import type { PrincipalLimiter } from "./limiter";
 import { bearerTokenPolicy, limiterPolicy, logPolicy, timeoutPolicy } from "./policies";

@@ -1,6 +1,7 @@
 /**
  * The one undici dispatcher per (extra CA, proxy) pair, shared by the token client and the API client so both
- * trust the same CAs and go through the same proxy, and connections are pooled process-wide.
+ * trust the same CAs and go through the same proxy, and sockets are pooled across every connection of a runtime
+ * (provider/runtime.ts owns the pool).
  */
 import { createHash } from "node:crypto";
 import { rootCertificates } from "node:tls";
@@ -14,22 +15,32 @@ export interface DispatcherOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const dispatchers = new Map<string, Dispatcher>();
+export class DispatcherPool {
+  private readonly dispatchers = new Map<string, Dispatcher>();
 
-export function sharedDispatcher(options: DispatcherOptions = {}): Dispatcher {
-  const env = options.env ?? process.env;
-  const envProxy = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
-  const key = createHash("sha256")
-    .update(
-      `${options.caCertPem ?? ""}\u0000${options.proxy ?? ""}\u0000${envProxy ?? ""}\u0000${env.NO_PROXY ?? env.no_proxy ?? ""}`,
-    )
-    .digest("hex");
-  let dispatcher = dispatchers.get(key);
-  if (!dispatcher) {
-    dispatcher = createDispatcher(options, env, envProxy);
-    dispatchers.set(key, dispatcher);
+  /** The dispatcher for these options, created on first use. */
+  get(options: DispatcherOptions = {}): Dispatcher {
+    const env = options.env ?? process.env;
+    const envProxy = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
+    const key = createHash("sha256")
+      .update(
+        `${options.caCertPem ?? ""}\u0000${options.proxy ?? ""}\u0000${envProxy ?? ""}\u0000${env.NO_PROXY ?? env.no_proxy ?? ""}`,
+      )
+      .digest("hex");
+    let dispatcher = this.dispatchers.get(key);
+    if (!dispatcher) {
+      dispatcher = createDispatcher(options, env, envProxy);
+      this.dispatchers.set(key, dispatcher);
+    }
+    return dispatcher;
   }
-  return dispatcher;
+
+  /** Closes every dispatcher of the pool (the CLI before exit, tests); later `get`s create new ones. */
+  async close(): Promise<void> {
+    const all = [...this.dispatchers.values()];
+    this.dispatchers.clear();
+    await Promise.allSettled(all.map((d) => d.close()));
+  }
 }
 
 function createDispatcher(
@@ -56,11 +67,4 @@ function createDispatcher(
     });
   }
   return new Agent({ connect: tls, ...common });
-}
-
-/** Closes every shared dispatcher (tests, the CLI before exit). */
-export async function closeSharedDispatchers(): Promise<void> {
-  const all = [...dispatchers.values()];
-  dispatchers.clear();
-  await Promise.allSettled(all.map((d) => d.close()));
 }

@@ -1,11 +1,10 @@
 export { HttpClient, type HttpClientOptions, USER_AGENT } from "./client";
-export { sharedDispatcher, closeSharedDispatchers, type DispatcherOptions } from "./dispatcher";
+export { DispatcherPool, type DispatcherOptions } from "./dispatcher";
 export {
   PrincipalLimiter,
   Semaphore,
   SlidingWindow,
-  limiterFor,
-  clearLimiters,
+  LimiterPool,
   DEFAULT_LIMITER_OPTIONS,
   type LimiterOptions,
 } from "./limiter";

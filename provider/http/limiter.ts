@@ -131,19 +131,17 @@ export class PrincipalLimiter {
   }
 }
 
-const limiters = new Map<string, PrincipalLimiter>();
+/** One limiter per principal (`tenant:client`) across every connection of a runtime. */
+export class LimiterPool {
+  private readonly limiters = new Map<string, PrincipalLimiter>();
 
-/** The process-wide limiter of a principal (`tenant:client`). Options apply when it is first created. */
-export function limiterFor(principal: string, options?: Partial<LimiterOptions>): PrincipalLimiter {
-  let limiter = limiters.get(principal);
-  if (!limiter) {
-    limiter = new PrincipalLimiter({ ...DEFAULT_LIMITER_OPTIONS, ...options });
-    limiters.set(principal, limiter);
+  /** The limiter of a principal. Options apply when it is first created. */
+  for(principal: string, options?: Partial<LimiterOptions>): PrincipalLimiter {
+    let limiter = this.limiters.get(principal);
+    if (!limiter) {
+      limiter = new PrincipalLimiter({ ...DEFAULT_LIMITER_OPTIONS, ...options });
+      this.limiters.set(principal, limiter);
+    }
+    return limiter;
   }
-  return limiter;
-}
-
-/** For tests. */
-export function clearLimiters(): void {
-  limiters.clear();
 }

@@ -10,8 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../emulator";
 import { buildApp } from "../../formats/navx";
-import { connect } from "../../provider/connection";
-import { resetProviderCaches, settingsFor } from "../provider/helpers/emu";
+import { resetProviderCaches, settingsFor, connect } from "../provider/helpers/emu";
 import { emulatorConfig, ROOT, runStack } from "./stack-runner";
 
 const APP = {

@@ -11,14 +11,23 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { FaultRule, RunningEmulator } from "../../emulator";
 import { buildPackageXml, packRapidStart } from "../../formats/rapidstart";
 import { AmbiguousOutcomeError } from "../../provider/errors";
-import { companyHandler } from "../../provider/resources/company";
-import { configurationPackageHandler } from "../../provider/resources/configuration-package";
-import { setConfigForTests } from "../../provider/resources/framework/context";
-import { IntentJournal, setIntentJournalForTests } from "../../provider/resources/framework/intents";
+import { companyHandler as companyHandlerDefinition } from "../../provider/resources/company";
+import { configurationPackageHandler as configurationPackageHandlerDefinition } from "../../provider/resources/configuration-package";
+import { IntentJournal } from "../../provider/resources/framework/intents";
 import type { ResourceHandler } from "../../provider/resources/framework/handler";
 import { PartialFailure } from "../../provider/resources/framework/handler";
-import { permissionSetAssignmentHandler } from "../../provider/resources/permission-set-assignment";
-import { emulatorStackConfig, resetProviderCaches, startTestEmulator } from "../provider/helpers/emu";
+import { permissionSetAssignmentHandler as permissionSetAssignmentHandlerDefinition } from "../../provider/resources/permission-set-assignment";
+import {
+  emulatorStackConfig,
+  resetProviderCaches,
+  startTestEmulator,
+  testRuntime,
+  useRuntime,
+} from "../provider/helpers/emu";
+
+const companyHandler = companyHandlerDefinition.withRuntime(testRuntime);
+const configurationPackageHandler = configurationPackageHandlerDefinition.withRuntime(testRuntime);
+const permissionSetAssignmentHandler = permissionSetAssignmentHandlerDefinition.withRuntime(testRuntime);
 
 type Props = Record<string, unknown>;
 let emu: RunningEmulator;
@@ -29,9 +38,8 @@ const production = () => emu.state().tenants[0]!.environments.find((e) => e.name
 beforeAll(async () => {
   // Short token lifetime: every row also runs across token expiry (re-acquired mid-run).
   emu = await startTestEmulator({ tokenLifetimeSeconds: 2 });
-  setConfigForTests({ ...emulatorStackConfig(emu) });
   work = mkdtempSync(join(tmpdir(), "bc-matrix-"));
-  setIntentJournalForTests(new IntentJournal(join(work, "intents")));
+  useRuntime({ ...emulatorStackConfig(emu) }, { journal: new IntentJournal(join(work, "intents")) });
   packageFile = join(work, "setup.rapidstart");
   writeFileSync(
     packageFile,
@@ -45,8 +53,6 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  setIntentJournalForTests(undefined);
-  setConfigForTests(undefined);
   resetProviderCaches();
   await emu.stop();
   rmSync(work, { recursive: true, force: true });

@@ -7,10 +7,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
-import { companyHandler } from "../../provider/resources/company";
-import { setConfigForTests } from "../../provider/resources/framework/context";
-import { permissionSetAssignmentHandler } from "../../provider/resources/permission-set-assignment";
-import { resetProviderCaches, startTestEmulator } from "../provider/helpers/emu";
+import { companyHandler as companyHandlerDefinition } from "../../provider/resources/company";
+import { permissionSetAssignmentHandler as permissionSetAssignmentHandlerDefinition } from "../../provider/resources/permission-set-assignment";
+import { resetProviderCaches, startTestEmulator, testRuntime, useRuntime } from "../provider/helpers/emu";
+
+const companyHandler = companyHandlerDefinition.withRuntime(testRuntime);
+const permissionSetAssignmentHandler = permissionSetAssignmentHandlerDefinition.withRuntime(testRuntime);
 
 const BC_APP_ID = "996def3d-b36c-4153-8607-a6fd3c01b89f";
 const BC_SP_OBJECT_ID = "11111111-2222-4333-8444-555555555555";
@@ -103,7 +105,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setConfigForTests(undefined);
   process.env = saved;
   await emu?.stop();
 });
@@ -192,7 +193,7 @@ describe("azuread-and-bc (Business Central half, against the emulator)", () => {
 
   it("with no businesscentral:* config, the provider creates the company and the grant through that connection", async () => {
     resetProviderCaches();
-    setConfigForTests({});
+    useRuntime({});
     for (const key of Object.keys(process.env)) if (/^(AZURE_|BC_)/.test(key)) delete process.env[key];
     const companyInputs = { __provider: "x", ...providerInputs(bcResource("Company").inputs) };
     const company = await companyHandler.check({}, companyInputs);

@@ -7,9 +7,8 @@ import type { RunningEmulator } from "../../emulator";
 import { CONTOSO_PAYMENTS_ID, FABRIKAM_SHIPPING_ID } from "../../emulator/admin/catalog-seed";
 import { buildApp } from "../../formats/navx";
 import type { AdminCenterApi } from "../../provider/admin";
-import { connect } from "../../provider/connection";
 import { isNotFound } from "../../provider/errors";
-import { resetProviderCaches, settingsFor, startTestEmulator } from "./helpers/emu";
+import { resetProviderCaches, settingsFor, startTestEmulator, connect } from "./helpers/emu";
 import { bcFailure } from "../helpers/failure";
 
 let emu: RunningEmulator;

@@ -4,9 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { TokenProvider } from "../../provider/auth/token-provider";
-import { connect } from "../../provider/connection";
 import { isAuth } from "../../provider/errors";
-import { sharedDispatcher } from "../../provider/http/dispatcher";
 import {
   makeCertificate,
   mintFederatedToken,
@@ -15,6 +13,8 @@ import {
   settingsFor,
   startTestEmulator,
   trustFederatedIssuer,
+  connect,
+  testRuntime,
 } from "./helpers/emu";
 import { bcFailure } from "../helpers/failure";
 
@@ -35,7 +35,8 @@ afterEach(() => {
 
 function tokenProvider(settings: ReturnType<typeof settingsFor>, seen: string[] = []) {
   return new TokenProvider(settings, {
-    dispatcher: sharedDispatcher({ caCertPem: settings.caCertPem }),
+    dispatcher: testRuntime().connections.dispatchers.get({ caCertPem: settings.caCertPem }),
+    cache: testRuntime().connections.tokens,
     onNetworkRequest: (method, url) => seen.push(`${method} ${url}`),
   });
 }

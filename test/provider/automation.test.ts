@@ -4,10 +4,9 @@ import type { RunningEmulator } from "../../emulator";
 import { buildApp } from "../../formats/navx";
 import { buildPackageXml, packRapidStart } from "../../formats/rapidstart";
 import type { AutomationApi } from "../../provider/automation";
-import { connect } from "../../provider/connection";
 import { BcApiError, isNotFound } from "../../provider/errors";
 import { OperationFailedError } from "../../provider/polling";
-import { resetProviderCaches, settingsFor, startTestEmulator } from "./helpers/emu";
+import { resetProviderCaches, settingsFor, startTestEmulator, connect } from "./helpers/emu";
 import { bcFailure } from "../helpers/failure";
 
 /** A stale ETag (`Request_EntityChanged`, 409/412) or another 409: the provider has no caller for this question. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { resolveSettings, SettingsError, splitPemBundle } from "../../provider/config";
+import { resolveSettings, SettingsError, splitPemBundle } from "../../provider/connection";
 
 const TENANT = "6f1f7b3e-2c4d-4b8a-9e1f-0a2b3c4d5e6f";
 const CLIENT = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";

@@ -8,11 +8,10 @@ import type { RunningEmulator } from "../../emulator";
 import { buildPackageXml, packRapidStart } from "../../formats/rapidstart";
 import { TokenProvider } from "../../provider/auth/token-provider";
 import { AutomationApi } from "../../provider/automation";
-import { connect, type ConnectOptions } from "../../provider/connection";
+import type { ConnectOptions } from "../../provider/connection";
 import { AmbiguousOutcomeError, TransportError } from "../../provider/errors";
 import { HttpClient } from "../../provider/http/client";
-import { sharedDispatcher } from "../../provider/http/dispatcher";
-import { resetProviderCaches, settingsFor, startTestEmulator } from "./helpers/emu";
+import { resetProviderCaches, settingsFor, startTestEmulator, connect, testRuntime } from "./helpers/emu";
 
 /** A list with a paging option is always sent (a plain list is one read shared by the whole run). */
 const EVERY_TIME = { maxPageSize: 20_000 };
@@ -152,7 +151,7 @@ describe("the per-principal limiter, measured at the emulator", () => {
 
       // Control: without the client's limiter the same burst exceeds 5 at the server.
       const settings = settingsFor(slow);
-      const dispatcher = sharedDispatcher({ caCertPem: settings.caCertPem });
+      const dispatcher = testRuntime().connections.dispatchers.get({ caCertPem: settings.caCertPem });
       const unlimited = new AutomationApi(
         new HttpClient({ dispatcher, tokens: new TokenProvider(settings, { dispatcher }) }),
         {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Agent } from "undici";
 import { staticTokenSource } from "../../provider/auth/token-provider";
 import { HttpClient } from "../../provider/http/client";
-import { clearLimiters, limiterFor, PrincipalLimiter, Semaphore, SlidingWindow } from "../../provider/http/limiter";
+import { LimiterPool, PrincipalLimiter, Semaphore, SlidingWindow } from "../../provider/http/limiter";
 import { type Loopback, delay, json, startLoopback } from "./helpers/loopback";
 
 let server: Loopback;
@@ -16,7 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   await dispatcher.close();
-  clearLimiters();
 });
 
 describe("Semaphore and SlidingWindow", () => {
@@ -59,10 +58,11 @@ describe("Semaphore and SlidingWindow", () => {
 
 describe("per-principal limiter measured at a loopback server", () => {
   it("never has more than 5 requests in flight (the default), even from several clients of one principal", async () => {
-    const limiter = limiterFor("tenant-a:client-a");
-    expect(limiter).toBe(limiterFor("tenant-a:client-a"));
+    const limiters = new LimiterPool();
+    const limiter = limiters.for("tenant-a:client-a");
+    expect(limiter).toBe(limiters.for("tenant-a:client-a"));
     const make = () =>
-      new HttpClient({ dispatcher, tokens: staticTokenSource("t"), limiter: limiterFor("tenant-a:client-a") });
+      new HttpClient({ dispatcher, tokens: staticTokenSource("t"), limiter: limiters.for("tenant-a:client-a") });
     const [a, b] = [make(), make()];
     server.maxInFlight = 0;
     await Promise.all(

@@ -3,9 +3,7 @@ import type { AddressInfo } from "node:net";
 import { connect as tcpConnect } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
-import { connect } from "../../provider/connection";
-import { closeSharedDispatchers } from "../../provider/http/dispatcher";
-import { resetProviderCaches, settingsFor, startTestEmulator } from "./helpers/emu";
+import { resetProviderCaches, settingsFor, startTestEmulator, connect, testRuntime } from "./helpers/emu";
 
 let emu: RunningEmulator;
 const tunnels: string[] = [];
@@ -33,7 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   resetProviderCaches();
-  await closeSharedDispatchers();
+  await testRuntime().close();
   proxy.closeAllConnections();
   await new Promise<void>((ok) => proxy.close(() => ok()));
   await emu.stop();

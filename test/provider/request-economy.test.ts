@@ -8,11 +8,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import type { EnvironmentState } from "../../emulator/state/model";
-import { companyHandler } from "../../provider/resources/company";
-import { connectionFor, setConfigForTests } from "../../provider/resources/framework/context";
+import { companyHandler as companyHandlerDefinition } from "../../provider/resources/company";
+import { connectionFor } from "../../provider/resources/framework/context";
 import type { ResourceHandler } from "../../provider/resources/framework/handler";
-import { permissionSetAssignmentHandler as psa } from "../../provider/resources/permission-set-assignment";
-import { emulatorStackConfig, resetProviderCaches, startTestEmulator } from "./helpers/emu";
+import { permissionSetAssignmentHandler } from "../../provider/resources/permission-set-assignment";
+import { emulatorStackConfig, resetProviderCaches, startTestEmulator, testRuntime, useRuntime } from "./helpers/emu";
+
+const companyHandler = companyHandlerDefinition.withRuntime(testRuntime);
+const psa = permissionSetAssignmentHandler.withRuntime(testRuntime);
 
 let emu: RunningEmulator;
 let config: Record<string, string>;
@@ -20,10 +23,9 @@ let config: Record<string, string>;
 beforeAll(async () => {
   emu = await startTestEmulator();
   config = emulatorStackConfig(emu);
-  setConfigForTests(config);
+  useRuntime(config);
 });
 afterAll(async () => {
-  setConfigForTests(undefined);
   resetProviderCaches();
   await emu.stop();
 });
@@ -165,7 +167,7 @@ describe("shared reads never outlive a write", () => {
   });
 
   it("an assignment created while the shared read is in flight is in the snapshot when it lands", async () => {
-    const automation = connectionFor({}).automation;
+    const automation = connectionFor(testRuntime(), {}).automation;
     const loading = automation.snapshots.users(); // in flight
     const created = await psa.create(await checked(psa, { userName: "MEGAN", roleId: "D365 BUS FULL ACCESS" }));
     const holder = (await loading).get(megan())!;
@@ -176,7 +178,7 @@ describe("shared reads never outlive a write", () => {
   });
 
   it("an existing grant the snapshot missed reaches BC's duplicate-key answer, not a second row", async () => {
-    const automation = connectionFor({}).automation;
+    const automation = connectionFor(testRuntime(), {}).automation;
     await automation.snapshots.users(); // loaded before the grant exists
     const made = await automation.userPermissions.create({ userSecurityId: megan() }, { roleId: "D365 READ" });
     automation.snapshots.permissionRemoved({ userSecurityId: megan() }, made.id); // as if made elsewhere
@@ -190,7 +192,7 @@ describe("shared reads never outlive a write", () => {
 
   it("deleting a company drops the shared reads it touches", async () => {
     const company = await companyHandler.create(await checked(companyHandler, { displayName: "Economy Drop Co" }));
-    const automation = connectionFor({}).automation;
+    const automation = connectionFor(testRuntime(), {}).automation;
     const withCompany = await automation.companies.list();
     expect(withCompany.some((c) => c.id === company.id)).toBe(true);
     await companyHandler.delete(company.id, company.outs);

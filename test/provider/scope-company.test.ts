@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
-import { connect } from "../../provider/connection";
 import { runDoctor } from "../../provider/doctor";
-import { resetProviderCaches, settingsFor, startTestEmulator } from "./helpers/emu";
+import { resetProviderCaches, settingsFor, startTestEmulator, connect } from "./helpers/emu";
 
 let emu: RunningEmulator;
 

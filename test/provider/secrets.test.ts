@@ -11,7 +11,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { main } from "../../provider/cli";
-import { connect } from "../../provider/connection";
 import { setDebugSink } from "../../provider/debug";
 import {
   makeCertificate,
@@ -21,6 +20,7 @@ import {
   settingsFor,
   startTestEmulator,
   trustFederatedIssuer,
+  connect,
 } from "./helpers/emu";
 
 const SECRET = `RECOGNISABLE-SECRET-${randomUUID()}`;

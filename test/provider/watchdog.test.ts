@@ -15,13 +15,14 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A provider-like process: installs the watchdog, runs one 1.5 s operation, logs to stdout every 100 ms. */
 const CHILD = `
-const { installEngineWatchdog, inFlightOperation } = require(${JSON.stringify(join(ROOT, "dist/provider/watchdog.js"))});
+const { EngineWatchdog } = require(${JSON.stringify(join(ROOT, "dist/provider/watchdog.js"))});
+const watchdog = new EngineWatchdog();
 const fs = require("node:fs");
 const marks = process.argv[2];
-installEngineWatchdog({ pollMs: 100, graceMs: 10_000, exit: (code) => { fs.appendFileSync(marks, "exit\\n"); process.exit(code); } });
+watchdog.install({ pollMs: 100, graceMs: 10_000, exit: (code) => { fs.appendFileSync(marks, "exit\\n"); process.exit(code); } });
 // Pulumi's dynamic provider logs uncaught exceptions to the broken pipe, which throws again.
 process.on("uncaughtException", (err) => console.error("uncaught", err));
-void inFlightOperation(() => new Promise((r) => setTimeout(() => { fs.appendFileSync(marks, "done\\n"); r(); }, 1500)));
+void watchdog.track(() => new Promise((r) => setTimeout(() => { fs.appendFileSync(marks, "done\\n"); r(); }, 1500)));
 setInterval(() => process.stdout.write("progress line\\n"), 100);
 fs.appendFileSync(marks, "ready\\n");
 `;
@@ -35,7 +36,7 @@ const marks = (file: string) => {
   }
 };
 
-describe("installEngineWatchdog", () => {
+describe("EngineWatchdog.install", () => {
   it("exits after the operation in flight when stdout becomes a broken pipe", async () => {
     const script = join(work, "child.js");
     writeFileSync(script, CHILD);

@@ -4,7 +4,7 @@
  * `adopt: true`, or refuses with the way out that fits who made it.
  */
 import type { PropertyBag } from "./diff";
-import { intentJournal } from "./intents";
+import type { IntentJournal } from "./intents";
 
 /** An object found where a create was about to make one. */
 export interface ExistingObject {
@@ -44,6 +44,7 @@ export interface ClaimMethods {
 
 /** The claim methods of one operation; `scope` is `<tenant>/<environment>`. */
 export function claimMethods(
+  journal: IntentJournal,
   kind: string,
   props: PropertyBag,
   where: { scope: string; environment: string },
@@ -54,18 +55,18 @@ export function claimMethods(
   return {
     intendCreate(key) {
       if (!owner) return;
-      intentJournal().begin(owner, kind, where.scope, key);
+      journal.begin(owner, kind, where.scope, key);
       claims.intent = [owner, kind, where.scope, key];
     },
     claimExisting(found) {
-      if (owner && intentJournal().created(owner, kind, where.scope, found.key, found.id)) {
+      if (owner && journal.created(owner, kind, where.scope, found.key, found.id)) {
         progress(`recovering ${found.what} (${found.id}): this resource created it in an interrupted run`);
         claims.intent = [owner, kind, where.scope, found.key];
         claims.how = "recovered";
         return "recovered";
       }
       // Made by another resource of this stack: adopting would give one object two owners, so even adopt refuses.
-      const others = owner ? otherOwners(kind, where.scope, found.key, owner) : [];
+      const others = owner ? otherOwners(journal, kind, where.scope, found.key, owner) : [];
       if (props.adopt === true && others.length === 0) {
         progress(`adopting ${found.what} (${found.id}); destroy leaves it in place unless deleteAdopted: true`);
         claims.how = "adopted";
@@ -90,14 +91,14 @@ export function sparedOnDelete(props: PropertyBag): boolean {
 }
 
 /** After the object `id` is deleted, its intent entry goes (a later create of the same key is new again). */
-export function forgetDeleted(kind: string, props: PropertyBag, id: string): void {
+export function forgetDeleted(journal: IntentJournal, kind: string, props: PropertyBag, id: string): void {
   const owner = ownerOf(props);
-  if (owner) intentJournal().forget(owner, kind, id);
+  if (owner) journal.forget(owner, kind, id);
 }
 
-function otherOwners(kind: string, scope: string, key: string, owner: string): string[] {
+function otherOwners(journal: IntentJournal, kind: string, scope: string, key: string, owner: string): string[] {
   try {
-    return intentJournal().otherOwners(kind, scope, key, owner);
+    return journal.otherOwners(kind, scope, key, owner);
   } catch {
     return [];
   }

@@ -8,13 +8,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { isNotFound } from "../../errors";
-import { connectionFor, type ResourceConnection } from "./context";
+import { type ProviderRuntime, processRuntime } from "../../runtime";
+import type { ResolvedConnection } from "../../connection";
+import { connectionOf, type ResourceConnection } from "./context";
 import { type ChangeRule, diffByRules, type PropertyBag, type ReplaceOrder } from "./diff";
 import type { ResourceHandler } from "./handler";
 import { checkInputs, commonInputs, parseDuration, serializable, userInputs } from "./inputs";
 import { checkNotes, type ClaimMethods, type Claims, claimMethods, forgetDeleted, sparedOnDelete } from "./claims";
-import { intentJournal } from "./intents";
-import { inFlightOperation } from "../../watchdog";
 import {
   assertRecordedTenant,
   resolveTarget,
@@ -39,8 +39,10 @@ export interface State<I, O> {
 
 export type { Claim, ExistingObject } from "./claims";
 
-/** What operations get: the connection, progress lines, deadlines and the adoption rule. */
+/** What operations get: the runtime, the connection, progress lines, deadlines and the adoption rule. */
 export interface OperationContext extends ResourceConnection, ClaimMethods {
+  /** The provider runtime the operation runs in (provider/runtime.ts). */
+  runtime: ProviderRuntime;
   progress(message: string): void;
   timeoutMs(phase: Phase): number;
 }
@@ -77,6 +79,8 @@ export interface DefinedResource extends ResourceHandler {
   readonly changes: readonly ChangeRule[];
   readonly replaceOrder: ReplaceOrder;
   readonly inputNames: readonly string[];
+  /** The same handler running its operations in `runtime` (tests; the shim's calls use the process's runtime). */
+  withRuntime(runtime: ProviderRuntime | (() => ProviderRuntime)): ResourceHandler;
 }
 
 export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
@@ -108,28 +112,28 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
       tenantId: ctx.settings.tenantId.toLowerCase(),
     }) as PropertyBag;
   const progress = (message: string) => process.stdout.write(`[${def.kind}] ${message}\n`);
-  const context = (props: PropertyBag, claims: Claims = {}): OperationContext =>
-    operationContext(def, props, claims, progress);
+  const context = (
+    runtime: ProviderRuntime,
+    props: PropertyBag,
+    claims: Claims = {},
+    target: ResolvedConnection = runtime.resolve(props),
+  ): OperationContext => operationContext(def, runtime, target, props, claims, progress);
   /** A context for reading or deleting what state recorded: never in another tenant. */
-  const recordedContext = (props: PropertyBag): OperationContext => {
-    const ctx = context(props);
+  const recordedContext = (runtime: ProviderRuntime, props: PropertyBag): OperationContext => {
+    const ctx = context(runtime, props);
     assertRecordedTenant(def.kind, props, ctx.settings.tenantId);
     return ctx;
   };
   const gone = { id: "", props: {} };
 
-  return {
-    kind: def.kind,
-    changes,
-    replaceOrder: def.replaceOrder,
-    inputNames,
-
+  /** The handler's methods, each running in the runtime `runtime()` returns at call time. */
+  const handlerOn = (runtime: () => ProviderRuntime): ResourceHandler => ({
     async check(olds, news) {
       const given: PropertyBag = { ...news };
       for (const key of notFromProgram) delete given[key];
       const { values, failures } = checkInputs(shape, given);
       failures.push(...(def.crossCheck?.(values as Partial<I>, olds) ?? []));
-      if (failures.length === 0) failures.push(...resolveTarget(values));
+      if (failures.length === 0) failures.push(...resolveTarget(values, runtime()));
       if (failures.length === 0) failures.push(...(def.prepare?.(values as I, olds) ?? []));
       const notes = def.notes?.(values as Partial<I>, olds) ?? [];
       for (const note of checkNotes(def.kind, notes, values, olds)) process.stdout.write(`${note}\n`);
@@ -145,18 +149,20 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     },
 
     async create(inputs) {
-      return waitingForPropagation(inputs, progress, async () => {
+      const rt = runtime();
+      const target = rt.resolve(inputs);
+      return waitingForPropagation(target, progress, async () => {
         const claims: Claims = {};
-        const ctx = context(inputs, claims);
-        const { id, outputs } = await inFlightOperation(() => def.create(ctx, inputs as I));
-        if (claims.intent) intentJournal().complete(...claims.intent, id);
+        const ctx = context(rt, inputs, claims, target);
+        const { id, outputs } = await rt.watchdog.track(() => def.create(ctx, inputs as I));
+        if (claims.intent) rt.journal.complete(...claims.intent, id);
         return { id, outs: record(inputs, outputs, ctx, claims.how === "adopted") };
       });
     },
 
     async read(id, props) {
       return withCredentialFallback(props, progress, async (recorded) => {
-        const ctx = recordedContext(recorded);
+        const ctx = recordedContext(runtime(), recorded);
         try {
           const now = await def.read(ctx, id, split(recorded));
           if (!now) return gone;
@@ -170,14 +176,14 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     },
 
     async update(id, olds, news) {
-      const ctx = context(news);
-      const outputs = await inFlightOperation(() => def.update(ctx, id, split(olds), news as I));
+      const ctx = context(runtime(), news);
+      const outputs = await ctx.runtime.watchdog.track(() => def.update(ctx, id, split(olds), news as I));
       return { outs: record(news, outputs, ctx, olds.adopted) };
     },
 
     async delete(id, props) {
       await withCredentialFallback(props, progress, async (recorded) => {
-        const ctx = recordedContext(recorded);
+        const ctx = recordedContext(runtime(), recorded);
         if (sparedOnDelete(recorded)) {
           ctx.progress(
             `leaving adopted object ${id} in place (it existed before this stack; deleteAdopted: true deletes it)`,
@@ -185,31 +191,44 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
           return;
         }
         try {
-          await inFlightOperation(() => def.delete(ctx, id, split(recorded)));
+          await ctx.runtime.watchdog.track(() => def.delete(ctx, id, split(recorded)));
         } catch (err) {
           if (!isNotFound(err)) throw err;
         }
-        forgetDeleted(def.kind, recorded, id);
+        forgetDeleted(ctx.runtime.journal, def.kind, recorded, id);
       });
     },
+  });
+
+  return {
+    kind: def.kind,
+    changes,
+    replaceOrder: def.replaceOrder,
+    inputNames,
+    ...handlerOn(processRuntime),
+    withRuntime: (given) => handlerOn(typeof given === "function" ? given : () => given),
   };
 }
 
 function operationContext(
   def: { kind: string; timeouts: Record<Phase, number> },
+  runtime: ProviderRuntime,
+  target: ResolvedConnection,
   props: PropertyBag,
   claims: Claims,
   progress: (message: string) => void,
 ): OperationContext {
-  const connection = connectionFor(props);
+  const connection = connectionOf(runtime, target);
   return {
     ...connection,
+    runtime,
     progress,
     timeoutMs(phase) {
       const given = (props.timeouts as Partial<Record<Phase, string>> | undefined)?.[phase];
       return (given ? parseDuration(given) : undefined) ?? def.timeouts[phase];
     },
     ...claimMethods(
+      runtime.journal,
       def.kind,
       props,
       {

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { connectionInput, environmentName } from "./connection-input";
+import { connectionSchema, environmentName } from "../../connection/schema";
 import { duration, GUID_PATTERN } from "./scalars";
 
 export { duration, GUID_PATTERN, parseDuration } from "./scalars";
@@ -27,7 +27,7 @@ export const timeouts = z
 
 /** Inputs every resource takes: where it lives, whether it may take over an existing object, its deadlines. */
 export const commonInputs = {
-  connection: connectionInput.optional(),
+  connection: connectionSchema.optional(),
   environment: environmentName.optional(),
   adopt: z.boolean().optional(),
   /** Delete an adopted object on destroy or replace too (default: it is left in place, as it was found). */

@@ -145,14 +145,3 @@ export class IntentJournal {
     renameSync(temporary, path);
   }
 }
-
-let shared: IntentJournal | undefined;
-/** The process's journal (the directory is resolved once, at first use). */
-export function intentJournal(): IntentJournal {
-  shared ??= new IntentJournal();
-  return shared;
-}
-/** Tests point the journal elsewhere (or back to the default with undefined). */
-export function setIntentJournalForTests(journal: IntentJournal | undefined): void {
-  shared = journal;
-}

@@ -4,26 +4,25 @@
  * another tenant than the one that holds the object.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { SettingsError } from "../../config";
+import { type ResolvedConnection, SettingsError, withoutCredential } from "../../connection";
 import { BcApiError } from "../../errors";
-import { withoutCredential } from "./connection-input";
-import { configuredValue, settingsFor } from "./context";
+import type { ProviderRuntime } from "../../runtime";
 import type { ChangeRule, PropertyBag } from "./diff";
-import { containsUnknown, parseDuration } from "./inputs";
+import { containsUnknown } from "./inputs";
 
 /** Resolves `tenantId` and `environment` into checked inputs, or explains what is missing. */
-export function resolveTarget(values: PropertyBag): pulumi.dynamic.CheckFailure[] {
+export function resolveTarget(values: PropertyBag, runtime: ProviderRuntime): pulumi.dynamic.CheckFailure[] {
   if (containsUnknown(values.connection) || containsUnknown(values.environment)) {
     // Preview with a connection built from outputs not known yet: resolve what is known, check fully at `up`.
     const connection = (values.connection ?? {}) as PropertyBag;
-    const tenantId = connection.tenantId ?? configuredValue("tenantId");
+    const tenantId = connection.tenantId ?? runtime.configured("tenantId");
     if (tenantId !== undefined) values.tenantId = typeof tenantId === "string" ? tenantId.toLowerCase() : tenantId;
     return [];
   }
   try {
-    const settings = settingsFor(values);
-    values.environment = settings.environment;
-    values.tenantId = settings.tenantId.toLowerCase();
+    const { environment, tenantId } = runtime.resolve(values);
+    values.environment = environment;
+    values.tenantId = tenantId;
     return [];
   } catch (err) {
     if (!(err instanceof SettingsError)) throw err;
@@ -77,23 +76,18 @@ function isPropagationError(err: unknown): boolean {
   return err.status === 401 && err.service !== "entra" && !(err.tokenRoles ?? []).includes("Automation.ReadWrite.All");
 }
 
-const DEFAULT_PROPAGATION_MS = 5 * 60_000;
-
 /**
  * Runs a create that uses a `connection` input, retrying while Entra ID has not propagated the credential, app or
  * role the program just created (AADSTS7000215, AADSTS700016, a 401 without roles): those refusals come before any
- * request reaches BC, so nothing is sent twice. Bounded by `connection.propagationTimeout`.
+ * request reaches BC, so nothing is sent twice. Bounded by `connection.propagationTimeout` (`propagationMs`).
  */
 export async function waitingForPropagation<T>(
-  props: PropertyBag,
+  target: Pick<ResolvedConnection, "propagationMs">,
   progress: (line: string) => void,
   run: () => Promise<T>,
 ): Promise<T> {
-  const connection = props.connection as PropertyBag | undefined;
-  if (!connection) return run();
-  const given =
-    typeof connection.propagationTimeout === "string" ? parseDuration(connection.propagationTimeout) : undefined;
-  const deadline = Date.now() + (given ?? DEFAULT_PROPAGATION_MS);
+  if (target.propagationMs <= 0) return run();
+  const deadline = Date.now() + target.propagationMs;
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();

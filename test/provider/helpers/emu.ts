@@ -7,10 +7,14 @@ import { join } from "node:path";
 import { createEntra } from "../../../emulator/entra";
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from "../../../emulator";
 import { selfSignedSigningCertificate } from "../../../emulator/tls/self-signed";
-import { clearTokenCaches } from "../../../provider/auth/token-provider";
-import { type ConnectionSettings, type ExplicitSettings, resolveSettings } from "../../../provider/config";
-import { clearConnections } from "../../../provider/connection";
-import { clearLimiters } from "../../../provider/http/limiter";
+import {
+  type BcConnection,
+  type ConnectionSettings,
+  type ConnectOptions,
+  type ExplicitSettings,
+  resolveSettings,
+} from "../../../provider/connection";
+import { createRuntime, type ProviderRuntime, type RuntimeOptions } from "../../../provider/runtime";
 
 export async function startTestEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   return startEmulator({ timeScale: 0.01, ...options });
@@ -36,11 +40,36 @@ export function settingsFor(emu: RunningEmulator, overrides: ExplicitSettings = 
   );
 }
 
-/** Forget process-wide tokens, connections and limiters between tests. */
-export function resetProviderCaches(): void {
-  clearTokenCaches();
-  clearConnections();
-  clearLimiters();
+/**
+ * The test file's provider runtime (each test file loads this module afresh). Tests that call handlers directly
+ * bind them to it: `companyHandler.withRuntime(testRuntime)`.
+ */
+let runtime: ProviderRuntime = createRuntime();
+let runtimeOptions: RuntimeOptions = {};
+
+export function testRuntime(): ProviderRuntime {
+  return runtime;
+}
+
+/** Starts a fresh runtime (no tokens, connections or limiters) with this `businesscentral:*` stack config. */
+export function useRuntime(
+  config: Record<string, string> = {},
+  options: Omit<RuntimeOptions, "config"> = {},
+): ProviderRuntime {
+  runtimeOptions = { ...options, config: { get: (key) => config[key] } };
+  runtime = createRuntime(runtimeOptions);
+  return runtime;
+}
+
+/** Starts a fresh runtime with the current one's stack config: tokens, connections and limiters are forgotten. */
+export function resetProviderCaches(): ProviderRuntime {
+  runtime = createRuntime(runtimeOptions);
+  return runtime;
+}
+
+/** The test runtime's connection for these settings. */
+export function connect(settings: ConnectionSettings, options?: ConnectOptions): BcConnection {
+  return runtime.connect(settings, options);
 }
 
 export const FEDERATED_ISSUER = "ci";

@@ -16,12 +16,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../../emulator";
 import { ensureTlsMaterial } from "../../../emulator/tls/certificates";
-import { connect } from "../../../provider/connection";
 import { HttpClient } from "../../../provider/http/client";
-import { closeSharedDispatchers, sharedDispatcher } from "../../../provider/http/dispatcher";
 import { FileBodyError } from "../../../provider/http/file-stream";
 import { fileBody } from "../../../provider/http/transport";
-import { resetProviderCaches, settingsFor, startTestEmulator } from "../helpers/emu";
+import { resetProviderCaches, settingsFor, startTestEmulator, connect, testRuntime } from "../helpers/emu";
 
 const MiB = 1024 * 1024;
 /** Not a multiple of the read buffer: the last chunk is a short one. */
@@ -118,7 +116,10 @@ function writeRandomFile(name: string, size = SIZE): { path: string; sha256: str
 }
 
 const client = () =>
-  new HttpClient({ dispatcher: sharedDispatcher({ caCertPem }), retry: { baseDelayMs: 10, maxDelayMs: 40 } });
+  new HttpClient({
+    dispatcher: testRuntime().connections.dispatchers.get({ caCertPem }),
+    retry: { baseDelayMs: 10, maxDelayMs: 40 },
+  });
 
 /** A media upload as the provider sends one (PATCH with If-Match: idempotent, so retried after a reset). */
 const upload = (url: string, path: string) =>
@@ -141,7 +142,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(Object.values(sinks ?? {}).map((s) => s.close()));
-  await closeSharedDispatchers();
+  await testRuntime().close();
   rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => {

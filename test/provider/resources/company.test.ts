@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../../emulator";
-import { companyHandler } from "../../../provider/resources/company";
-import { setConfigForTests } from "../../../provider/resources/framework/context";
+import { companyHandler as companyHandlerDefinition } from "../../../provider/resources/company";
 import { UNKNOWN } from "../../../provider/resources/framework/inputs";
-import { resetProviderCaches, emulatorStackConfig } from "../helpers/emu";
+import { resetProviderCaches, emulatorStackConfig, testRuntime, useRuntime } from "../helpers/emu";
+
+const companyHandler = companyHandlerDefinition.withRuntime(testRuntime);
 
 /** Company handler against the emulator over HTTPS. */
 
@@ -13,7 +14,7 @@ let emu: RunningEmulator;
 
 function useEmulator(e: RunningEmulator) {
   resetProviderCaches();
-  setConfigForTests(emulatorStackConfig(e));
+  useRuntime(emulatorStackConfig(e));
 }
 
 beforeAll(async () => {
@@ -22,7 +23,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setConfigForTests(undefined);
   await emu?.stop();
 });
 

@@ -10,9 +10,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../../emulator";
 import { unpackRapidStart } from "../../../formats/rapidstart";
-import { configurationPackageHandler as h } from "../../../provider/resources/configuration-package";
-import { setConfigForTests } from "../../../provider/resources/framework/context";
-import { emulatorStackConfig, resetProviderCaches } from "../helpers/emu";
+import { configurationPackageHandler } from "../../../provider/resources/configuration-package";
+import { emulatorStackConfig, resetProviderCaches, testRuntime, useRuntime } from "../helpers/emu";
+
+const h = configurationPackageHandler.withRuntime(testRuntime);
 
 const xml = readFileSync(join(__dirname, "../../../examples/data/cronus-setup.xml"), "utf8");
 
@@ -23,13 +24,12 @@ let companyId: string;
 beforeAll(async () => {
   emu = await startEmulator({ timeScale: 0.01 });
   resetProviderCaches();
-  setConfigForTests(emulatorStackConfig(emu));
+  useRuntime(emulatorStackConfig(emu));
   dir = mkdtempSync(join(tmpdir(), "cfgpkg-xml-"));
   companyId = environment().companies[0].id;
 });
 
 afterAll(async () => {
-  setConfigForTests(undefined);
   await emu?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

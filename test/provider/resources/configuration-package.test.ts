@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../../emulator";
 import { packRapidStart } from "../../../formats/rapidstart";
 import type { ConfigurationPackageState } from "../../../emulator/state/model";
-import { configurationPackageHandler } from "../../../provider/resources/configuration-package";
-import { setConfigForTests } from "../../../provider/resources/framework/context";
+import { configurationPackageHandler as configurationPackageHandlerDefinition } from "../../../provider/resources/configuration-package";
 import { PartialFailure } from "../../../provider/resources/framework/handler";
 import { UNKNOWN } from "../../../provider/resources/framework/inputs";
-import { resetProviderCaches, emulatorStackConfig } from "../helpers/emu";
+import { resetProviderCaches, emulatorStackConfig, testRuntime, useRuntime } from "../helpers/emu";
+
+const configurationPackageHandler = configurationPackageHandlerDefinition.withRuntime(testRuntime);
 
 /**
  * ConfigurationPackage handler against the emulator over HTTPS. Package files are packed from the readable
@@ -33,7 +34,7 @@ function write(name: string, xml: string) {
 beforeAll(async () => {
   emu = await startEmulator({ timeScale: 0.01 });
   resetProviderCaches();
-  setConfigForTests(emulatorStackConfig(emu));
+  useRuntime(emulatorStackConfig(emu));
   dir = mkdtempSync(join(tmpdir(), "cfgpkg-test-"));
   const cronus = example("cronus-setup.xml");
   files.cronus = write("cronus-setup.rapidstart", cronus);
@@ -48,7 +49,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setConfigForTests(undefined);
   await emu?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

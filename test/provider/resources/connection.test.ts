@@ -6,10 +6,11 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../../emulator";
-import { companyHandler as h } from "../../../provider/resources/company";
-import { setConfigForTests } from "../../../provider/resources/framework/context";
+import { companyHandler } from "../../../provider/resources/company";
 import { UNKNOWN } from "../../../provider/resources/framework/inputs";
-import { emulatorStackConfig, resetProviderCaches, startTestEmulator } from "../helpers/emu";
+import { emulatorStackConfig, resetProviderCaches, startTestEmulator, testRuntime, useRuntime } from "../helpers/emu";
+
+const h = companyHandler.withRuntime(testRuntime);
 
 type Props = Record<string, unknown>;
 
@@ -41,11 +42,10 @@ beforeAll(async () => {
 
 beforeEach(() => {
   resetProviderCaches();
-  setConfigForTests({});
+  useRuntime({});
 });
 
 afterAll(async () => {
-  setConfigForTests(undefined);
   process.env = saved;
   await emu?.stop();
 });
@@ -92,10 +92,10 @@ describe("check", () => {
   });
 
   it("a changed default environment is a replace, not silence", async () => {
-    setConfigForTests({ ...emulatorStackConfig(emu), "businesscentral:environment": "production" });
+    useRuntime({ ...emulatorStackConfig(emu), "businesscentral:environment": "production" });
     const before = await checked({ displayName: "Conn A" });
     const olds = { ...before, companyId: "c", name: "Conn A" };
-    setConfigForTests({ ...emulatorStackConfig(emu), "businesscentral:environment": "sandbox-24" });
+    useRuntime({ ...emulatorStackConfig(emu), "businesscentral:environment": "sandbox-24" });
     const after = await checked({ displayName: "Conn A" }, olds);
     expect(await h.diff("c", olds, after)).toMatchObject({ changes: true, replaces: ["environment"] });
   });
@@ -150,7 +150,7 @@ describe("lifecycle through a connection input", () => {
       const a = state.tenants[0]!.apps.find((x) => x.clientId === emu.clientId)!;
       a.secrets = [emu.clientSecret];
     });
-    setConfigForTests({ "businesscentral:clientSecret": emu.clientSecret });
+    useRuntime({ "businesscentral:clientSecret": emu.clientSecret });
     resetProviderCaches();
     const read = await h.read(id, outs);
     expect(read.id).toBe(id);

@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../../emulator";
-import { environmentHandler as h } from "../../../provider/resources/environment";
+import { environmentHandler } from "../../../provider/resources/environment";
 import { environmentPolling } from "../../../provider/resources/environment/operations";
-import { setConfigForTests } from "../../../provider/resources/framework/context";
 import { UNKNOWN } from "../../../provider/resources/framework/inputs";
-import { emulatorStackConfig, resetProviderCaches } from "../helpers/emu";
+import { emulatorStackConfig, resetProviderCaches, testRuntime, useRuntime } from "../helpers/emu";
+
+const h = environmentHandler.withRuntime(testRuntime);
 
 /** Environment handler against the emulator's Admin Center over HTTPS. */
 
@@ -19,12 +20,11 @@ const listed = (name: string) => {
 beforeAll(async () => {
   emu = await startEmulator({ timeScale: 0.01 });
   resetProviderCaches();
-  setConfigForTests(emulatorStackConfig(emu));
+  useRuntime(emulatorStackConfig(emu));
   environmentPolling.initialIntervalMs = 50;
 });
 
 afterAll(async () => {
-  setConfigForTests(undefined);
   await emu?.stop();
 });
 

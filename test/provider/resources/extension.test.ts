@@ -7,12 +7,14 @@ import { type RunningEmulator, startEmulator } from "../../../emulator";
 import { CONTOSO_PAYMENTS_ID, FABRIKAM_CORE_ID, FABRIKAM_SHIPPING_ID } from "../../../emulator/admin/catalog-seed";
 import { buildApp, readAppManifest } from "../../../formats/navx";
 import { extensionVersion } from "../../../provider/automation";
-import { connectionFor, setConfigForTests } from "../../../provider/resources/framework/context";
-import { extensionHandler } from "../../../provider/resources/extension";
+import { connectionFor } from "../../../provider/resources/framework/context";
+import { extensionHandler as extensionHandlerDefinition } from "../../../provider/resources/extension";
 import { extensionPolling } from "../../../provider/resources/extension/bc";
 import { PartialFailure } from "../../../provider/resources/framework/handler";
 import { UNKNOWN } from "../../../provider/resources/framework/inputs";
-import { resetProviderCaches, emulatorStackConfig } from "../helpers/emu";
+import { resetProviderCaches, emulatorStackConfig, testRuntime, useRuntime } from "../helpers/emu";
+
+const extensionHandler = extensionHandlerDefinition.withRuntime(testRuntime);
 
 /**
  * Extension handler against the emulator over HTTPS: AppSource apps through the Admin Center on `production`
@@ -27,7 +29,7 @@ let dir: string;
 
 function configure(emu: RunningEmulator) {
   resetProviderCaches();
-  setConfigForTests(emulatorStackConfig(emu));
+  useRuntime(emulatorStackConfig(emu));
 }
 
 function appFile(name: string, app: { id: string; name: string; version: string; publisher?: string }) {
@@ -45,7 +47,7 @@ async function checkAndCreate(news: Record<string, unknown>, olds: Record<string
 }
 
 async function installedVersion(environment: string, appId: string): Promise<string | undefined> {
-  const { automation } = connectionFor({ environment });
+  const { automation } = connectionFor(testRuntime(), { environment });
   const p = (await automation.extensions.byAppId(appId)).find((e) => e.isInstalled);
   return p ? extensionVersion(p) : undefined;
 }
@@ -60,7 +62,6 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  setConfigForTests(undefined);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -276,7 +277,7 @@ describe("Extension", () => {
 
     it("uploads, waits for the deployment and reports the installed package", async () => {
       // A leftover upload row (another tool's aborted upload) is reused, not POSTed over.
-      const { automation } = connectionFor(env);
+      const { automation } = connectionFor(testRuntime(), env);
       await automation.extensionUpload.create({ schedule: "Current version", schemaSyncMode: "Force Sync" });
       emu.clearRequests();
       ({ inputs, outs } = await checkAndCreate({ ...env, filePath: v1 }));
@@ -385,7 +386,7 @@ describe("Extension", () => {
     });
 
     it("detects drift: an uninstall outside Pulumi makes read report the deletion", async () => {
-      const { automation } = connectionFor({});
+      const { automation } = connectionFor(testRuntime(), {});
       const installed = (await automation.extensions.byAppId(appId)).find((e) => e.isInstalled);
       await automation.extensions.uninstall(installed!.packageId);
       expect((await h.read(appId, outs)).id).toBe("");
@@ -409,7 +410,7 @@ describe("Extension", () => {
       const path = appFile("pte29-c.app", { id: randomUUID(), name: "Contoso Unpublish", version: "1.0.0.0" });
       const { id, outs: o } = await checkAndCreate({ filePath: path, acceptIsvEula: true, deleteData: true });
       await h.delete(id, o);
-      const { automation } = connectionFor({});
+      const { automation } = connectionFor(testRuntime(), {});
       expect(await automation.extensions.byAppId(id)).toEqual([]);
     });
   });

@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../../emulator";
 import type { EnvironmentState } from "../../../emulator/state/model";
-import { setConfigForTests } from "../../../provider/resources/framework/context";
-import { permissionSetAssignmentHandler } from "../../../provider/resources/permission-set-assignment";
-import { resetProviderCaches, startTestEmulator, emulatorStackConfig } from "../helpers/emu";
+import { permissionSetAssignmentHandler as permissionSetAssignmentHandlerDefinition } from "../../../provider/resources/permission-set-assignment";
+import { resetProviderCaches, startTestEmulator, emulatorStackConfig, testRuntime, useRuntime } from "../helpers/emu";
+
+const permissionSetAssignmentHandler = permissionSetAssignmentHandlerDefinition.withRuntime(testRuntime);
 
 let emu: RunningEmulator;
 const psa = () => permissionSetAssignmentHandler;
@@ -12,10 +13,9 @@ const CONTOSO_APP = "7c1f5a2e-3b4d-4e6f-8a9b-0c1d2e3f4a5b";
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  setConfigForTests(emulatorStackConfig(emu));
+  useRuntime(emulatorStackConfig(emu));
 });
 afterAll(async () => {
-  setConfigForTests(undefined);
   resetProviderCaches();
   await emu.stop();
 });

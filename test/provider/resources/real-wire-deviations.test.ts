@@ -12,12 +12,15 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { defaultSeed, type EmulatorOptions, type RunningEmulator } from "../../../emulator";
 import { buildApp } from "../../../formats/navx";
-import { extensionHandler } from "../../../provider/resources/extension";
+import { extensionHandler as extensionHandlerDefinition } from "../../../provider/resources/extension";
 import { extensionPolling } from "../../../provider/resources/extension/bc";
-import { setConfigForTests } from "../../../provider/resources/framework/context";
-import { permissionSetAssignmentHandler } from "../../../provider/resources/permission-set-assignment";
-import { userGroupMemberHandler } from "../../../provider/resources/user-group-member";
-import { emulatorStackConfig, resetProviderCaches, startTestEmulator } from "../helpers/emu";
+import { permissionSetAssignmentHandler as permissionSetAssignmentHandlerDefinition } from "../../../provider/resources/permission-set-assignment";
+import { userGroupMemberHandler as userGroupMemberHandlerDefinition } from "../../../provider/resources/user-group-member";
+import { emulatorStackConfig, resetProviderCaches, startTestEmulator, testRuntime, useRuntime } from "../helpers/emu";
+
+const extensionHandler = extensionHandlerDefinition.withRuntime(testRuntime);
+const permissionSetAssignmentHandler = permissionSetAssignmentHandlerDefinition.withRuntime(testRuntime);
+const userGroupMemberHandler = userGroupMemberHandlerDefinition.withRuntime(testRuntime);
 
 type Props = Record<string, unknown>;
 
@@ -27,14 +30,13 @@ let emu: RunningEmulator | undefined;
 async function start(options: EmulatorOptions): Promise<RunningEmulator> {
   emu = await startTestEmulator(options);
   resetProviderCaches();
-  setConfigForTests(emulatorStackConfig(emu));
+  useRuntime(emulatorStackConfig(emu));
   extensionPolling.initialIntervalMs = 50;
   extensionPolling.maxIntervalMs = 200;
   return emu;
 }
 
 afterEach(async () => {
-  setConfigForTests(undefined);
   await emu?.stop();
   emu = undefined;
 });

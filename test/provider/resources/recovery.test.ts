@@ -8,16 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../../emulator";
-import { companyHandler as h } from "../../../provider/resources/company";
-import { setConfigForTests } from "../../../provider/resources/framework/context";
-import {
-  IntentJournal,
-  journalDir,
-  MAX_AGE_MS,
-  setIntentJournalForTests,
-} from "../../../provider/resources/framework/intents";
-import { permissionSetAssignmentHandler as psa } from "../../../provider/resources/permission-set-assignment";
-import { emulatorStackConfig, resetProviderCaches, startTestEmulator } from "../helpers/emu";
+import { companyHandler } from "../../../provider/resources/company";
+import { IntentJournal, journalDir, MAX_AGE_MS } from "../../../provider/resources/framework/intents";
+import { permissionSetAssignmentHandler } from "../../../provider/resources/permission-set-assignment";
+import { emulatorStackConfig, resetProviderCaches, startTestEmulator, testRuntime, useRuntime } from "../helpers/emu";
+
+const h = companyHandler.withRuntime(testRuntime);
+const psa = permissionSetAssignmentHandler.withRuntime(testRuntime);
 
 let emu: RunningEmulator;
 let dir: string;
@@ -35,13 +32,10 @@ const checked = async (news: Record<string, unknown>) => {
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  setConfigForTests(emulatorStackConfig(emu));
   dir = mkdtempSync(join(tmpdir(), "bc-intents-"));
-  setIntentJournalForTests(new IntentJournal(dir));
+  useRuntime(emulatorStackConfig(emu), { journal: new IntentJournal(dir) });
 });
 afterAll(async () => {
-  setIntentJournalForTests(undefined);
-  setConfigForTests(undefined);
   resetProviderCaches();
   await emu.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../../emulator";
 import type { EnvironmentState } from "../../../emulator/state/model";
-import { setConfigForTests } from "../../../provider/resources/framework/context";
-import { userGroupMemberHandler } from "../../../provider/resources/user-group-member";
-import { resetProviderCaches, startTestEmulator, emulatorStackConfig } from "../helpers/emu";
+import { userGroupMemberHandler as userGroupMemberHandlerDefinition } from "../../../provider/resources/user-group-member";
+import { resetProviderCaches, startTestEmulator, emulatorStackConfig, testRuntime, useRuntime } from "../helpers/emu";
+
+const userGroupMemberHandler = userGroupMemberHandlerDefinition.withRuntime(testRuntime);
 
 let emu: RunningEmulator;
 const ugm = () => userGroupMemberHandler;
@@ -11,10 +12,9 @@ const SANDBOX = "sandbox-24";
 
 beforeAll(async () => {
   emu = await startTestEmulator();
-  setConfigForTests(emulatorStackConfig(emu));
+  useRuntime(emulatorStackConfig(emu));
 });
 afterAll(async () => {
-  setConfigForTests(undefined);
   resetProviderCaches();
   await emu.stop();
 });
