@@ -10,7 +10,6 @@ import { fileBody } from "../http";
 import { OperationFailedError } from "../polling";
 import { defineResource, type InputsOf, type OperationContext } from "./framework/define";
 import { behaviourRule, environmentRule, upperCasedKeyRule } from "./framework/diff";
-import { PartialFailure } from "./framework/handler";
 import { code, guid, UNKNOWN } from "./framework/inputs";
 
 const PENDING = ["Scheduled", "InProgress"];
@@ -203,13 +202,13 @@ function hashFile(filePath: string): { sha: string } | { reason: string } {
 
 /** One create or update of a package: the steps after the record exists share its id and deadline. */
 interface Run {
-  ctx: OperationContext;
+  ctx: OperationContext<Outputs>;
   id: string;
   inputs: Inputs;
   deadline: number;
 }
 
-function newRun(ctx: OperationContext, id: string, inputs: Inputs, phase: "create" | "update"): Run {
+function newRun(ctx: OperationContext<Outputs>, id: string, inputs: Inputs, phase: "create" | "update"): Run {
   return { ctx, id, inputs, deadline: Date.now() + ctx.timeoutMs(phase) };
 }
 
@@ -232,7 +231,7 @@ async function waitPhase(run: Run, phase: "import" | "apply"): Promise<Configura
   }
 }
 
-/** A step failed after the package record exists: becomes a PartialFailure carrying the package state. */
+/** A step failed after the package record exists: the package is recorded as it was when the step failed. */
 class StepFailed extends Error {
   constructor(
     message: string,
@@ -287,19 +286,14 @@ function inputPatch(pkg: ConfigurationPackage, inputs: Inputs) {
   return Object.keys(patch).length > 0 ? patch : undefined;
 }
 
-/** Runs the steps after the record exists; failures become a PartialFailure with the package id. */
+/** Runs the steps after the record exists; a failure records the package (id and state) as partly done. */
 async function converge(run: Run, steps: () => Promise<ConfigurationPackage>): Promise<Outputs> {
   try {
     return outputsOf(await steps());
   } catch (err) {
     let pkg = err instanceof StepFailed ? err.pkg : undefined;
     pkg ??= await run.ctx.automation.configurationPackages.get(run.inputs.companyId, run.id).catch(() => undefined);
-    const environment = run.ctx.environment;
-    const properties = {
-      ...run.inputs,
-      ...(pkg ? outputsOf(pkg) : { packageId: run.id, code: run.inputs.code }),
-      environment,
-    };
-    throw new PartialFailure(err instanceof Error ? err.message : String(err), run.id, properties);
+    const known = pkg ? outputsOf(pkg) : { packageId: run.id, code: run.inputs.code };
+    return run.ctx.partial(run.id, known, err instanceof Error ? err.message : String(err));
   }
 }

@@ -16,9 +16,9 @@ import { configurationPackageHandler } from "../../provider/resources/configurat
 import { setConfigForTests } from "../../provider/resources/framework/context";
 import { IntentJournal, setIntentJournalForTests } from "../../provider/resources/framework/intents";
 import type { ResourceHandler } from "../../provider/resources/framework/handler";
-import { PartialFailure } from "../../provider/resources/framework/handler";
 import { permissionSetAssignmentHandler } from "../../provider/resources/permission-set-assignment";
 import { emulatorStackConfig, resetProviderCaches, startTestEmulator } from "../provider/helpers/emu";
+import { isInitializationFailure } from "../provider/helpers/partial";
 
 type Props = Record<string, unknown>;
 let emu: RunningEmulator;
@@ -71,7 +71,7 @@ async function converge(h: ResourceHandler, news: Props): Promise<{ id: string; 
       return { id: recorded.id, outs: outs as Props };
     } catch (err) {
       if (run >= 3) throw err;
-      if (err instanceof PartialFailure) recorded = { id: err.id, outs: err.properties };
+      if (isInitializationFailure(err)) recorded = { id: err.id, outs: err.properties };
       else if (!(err instanceof AmbiguousOutcomeError) && !recorded) throw err;
     }
   }

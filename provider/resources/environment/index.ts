@@ -135,7 +135,7 @@ export const environmentHandler = defineResource({
       name: inputs.name,
       timeoutMs: ctx.timeoutMs("create"),
       progress: ctx.progress,
-      partial: { ...inputs, ...emptyOutputs, environment: inputs.name },
+      recordPreparing: (why) => ctx.partial(inputs.name, { ...emptyOutputs, status: "Preparing" }, why),
     });
     const created = await admin.getEnvironment(inputs.name);
     await hintWhenAppNotRegistered(ctx, inputs);
@@ -239,7 +239,12 @@ async function checkCopySource(
  * An environment with the name exists: adopt it (no write when it matches), wait for it while it is being
  * created, or refuse with what to do.
  */
-async function adopt(ctx: OperationContext, admin: AdminCenterApi, existing: AdminEnvironment, inputs: Inputs) {
+async function adopt(
+  ctx: OperationContext<Outputs>,
+  admin: AdminCenterApi,
+  existing: AdminEnvironment,
+  inputs: Inputs,
+) {
   if (DELETED_STATUSES.includes(existing.status)) {
     const until = typeof existing.HardDeletePendingOn === "string" ? ` until ${existing.HardDeletePendingOn}` : "";
     throw new Error(
@@ -267,7 +272,7 @@ async function adopt(ctx: OperationContext, admin: AdminCenterApi, existing: Adm
       name: existing.name,
       timeoutMs: ctx.timeoutMs("create"),
       progress: ctx.progress,
-      partial: { ...inputs, ...emptyOutputs, environment: existing.name },
+      recordPreparing: (why) => ctx.partial(existing.name, { ...emptyOutputs, status: "Preparing" }, why),
     });
     return outputsOf(await admin.getEnvironment(existing.name));
   }

@@ -2,8 +2,8 @@
  * `defineResource`: one declared shape per resource. A definition states its inputs (zod), output-only
  * properties, change rules, replace order, default deadlines and four operations; this module supplies what every
  * resource does alike: check (all failures in one run, serializable results), diff from the change rules, "not
- * found" on read (gone) and delete (done), stored-input picking, deadlines, progress lines and the uniform
- * "already exists, set adopt: true" refusal.
+ * found" on read (gone) and delete (done), stored-input picking, deadlines, progress lines, the uniform
+ * "already exists, set adopt: true" refusal and partial failures (an object made but not finished is recorded).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
@@ -39,10 +39,27 @@ export interface State<I, O> {
 
 export type { Claim, ExistingObject } from "./claims";
 
-/** What operations get: the connection, progress lines, deadlines and the adoption rule. */
-export interface OperationContext extends ResourceConnection, ClaimMethods {
+/** What operations get: the connection, progress lines, deadlines, the adoption rule and partial failures. */
+export interface OperationContext<O extends PropertyBag = PropertyBag> extends ResourceConnection, ClaimMethods {
   progress(message: string): void;
   timeoutMs(phase: Phase): number;
+  /**
+   * Ends a create or update whose object `id` exists but is not finished (e.g. a package imported whose apply
+   * failed): the framework records the object with the outputs known so far and fails the operation with `why`.
+   * Pulumi keeps it in state, so nothing is orphaned, and the next `up` runs an update that finishes it.
+   */
+  partial(id: string, outputs: Partial<O>, why: string): never;
+}
+
+/**
+ * The error Pulumi's dynamic provider turns into the engine's "resource initialization failed": it records `id` and
+ * `properties` (the object's state) and fails the step with `reasons`
+ * (https://github.com/pulumi/pulumi/blob/master/sdk/nodejs/cmd/dynamic-provider/index.ts, `grpcResponseFromError`).
+ */
+export interface InitializationFailure extends Error {
+  readonly id: string;
+  readonly properties: PropertyBag;
+  readonly reasons: string[];
 }
 
 export interface ResourceDefinition<S extends z.ZodRawShape, O extends PropertyBag> {
@@ -99,7 +116,7 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     return { inputs: inputs as I, outputs: outputs as O };
   };
   /** Stored state; `adopted` records whether the object existed before this resource took it (delete spares it). */
-  const record = (inputs: PropertyBag, outputs: O, ctx: OperationContext, adopted: unknown = false) =>
+  const record = (inputs: PropertyBag, outputs: Partial<O>, ctx: OperationContext, adopted: unknown = false) =>
     serializable({
       ...userInputs(inputs),
       ...outputs,
@@ -108,8 +125,10 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
       tenantId: ctx.settings.tenantId.toLowerCase(),
     }) as PropertyBag;
   const progress = (message: string) => process.stdout.write(`[${def.kind}] ${message}\n`);
-  const context = (props: PropertyBag, claims: Claims = {}): OperationContext =>
-    operationContext(def, props, claims, progress);
+  const context = (props: PropertyBag, claims: Claims = {}): OperationContext<O> => ({
+    ...operationContext(def, props, claims, progress),
+    partial,
+  });
   /** A context for reading or deleting what state recorded: never in another tenant. */
   const recordedContext = (props: PropertyBag): OperationContext => {
     const ctx = context(props);
@@ -148,9 +167,11 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
       return waitingForPropagation(inputs, progress, async () => {
         const claims: Claims = {};
         const ctx = context(inputs, claims);
-        const { id, outputs } = await inFlightOperation(() => def.create(ctx, inputs as I));
-        if (claims.intent) intentJournal().complete(...claims.intent, id);
-        return { id, outs: record(inputs, outputs, ctx, claims.how === "adopted") };
+        const done = await orIncomplete<O, { id: string; outputs: O }>(() => def.create(ctx, inputs as I));
+        if (claims.intent) intentJournal().complete(...claims.intent, done.id);
+        const outs = record(inputs, done.outputs, ctx, claims.how === "adopted");
+        if (done instanceof Incomplete) throw initializationFailure(done, inputs, outs);
+        return { id: done.id, outs };
       });
     },
 
@@ -171,8 +192,11 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
 
     async update(id, olds, news) {
       const ctx = context(news);
-      const outputs = await inFlightOperation(() => def.update(ctx, id, split(olds), news as I));
-      return { outs: record(news, outputs, ctx, olds.adopted) };
+      const done = await orIncomplete<O, O>(() => def.update(ctx, id, split(olds), news as I));
+      if (done instanceof Incomplete) {
+        throw initializationFailure(done, news, record(news, done.outputs, ctx, olds.adopted));
+      }
+      return { outs: record(news, done, ctx, olds.adopted) };
     },
 
     async delete(id, props) {
@@ -195,12 +219,50 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
   };
 }
 
+/** What `ctx.partial` throws to the framework: the object and its outputs so far (never leaves this module). */
+class Incomplete<O extends PropertyBag = PropertyBag> extends Error {
+  constructor(
+    why: string,
+    readonly id: string,
+    readonly outputs: Partial<O>,
+  ) {
+    super(why);
+  }
+}
+
+function partial(id: string, outputs: PropertyBag, why: string): never {
+  throw new Incomplete(why, id, outputs);
+}
+
+/** Runs a create or update as an operation in flight; `ctx.partial` ends it with what it left, not an error. */
+async function orIncomplete<O extends PropertyBag, T>(run: () => Promise<T>): Promise<T | Incomplete<O>> {
+  try {
+    return await inFlightOperation(run);
+  } catch (err) {
+    if (err instanceof Incomplete) return err as Incomplete<O>;
+    throw err;
+  }
+}
+
+/**
+ * The engine's partial-initialisation error for an incomplete object, carrying the state `record` made. The dynamic
+ * provider adds `__provider` to a successful result itself but not to this one, so it is kept here: a later read
+ * or delete needs it to load the provider, as it needs the (secret) `connection` that `record` keeps.
+ */
+function initializationFailure(done: Incomplete, inputs: PropertyBag, recorded: PropertyBag): InitializationFailure {
+  const failure = new Error(done.message) as Error & { id: string; properties: PropertyBag; reasons: string[] };
+  failure.id = done.id;
+  failure.properties = inputs.__provider === undefined ? recorded : { __provider: inputs.__provider, ...recorded };
+  failure.reasons = [done.message];
+  return failure;
+}
+
 function operationContext(
   def: { kind: string; timeouts: Record<Phase, number> },
   props: PropertyBag,
   claims: Claims,
   progress: (message: string) => void,
-): OperationContext {
+): Omit<OperationContext, "partial"> {
   const connection = connectionFor(props);
   return {
     ...connection,

@@ -10,19 +10,3 @@ export interface ResourceHandler {
   update(id: string, olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.UpdateResult>;
   delete(id: string, props: PropertyBag): Promise<void>;
 }
-
-/**
- * A failure after the object was created (e.g. a package imported but its apply failed). Pulumi records the
- * object with this id and these outputs, so nothing is orphaned; the next `up` retries (docs §1.9).
- */
-export class PartialFailure extends Error {
-  readonly reasons: string[];
-  constructor(
-    message: string,
-    readonly id: string,
-    readonly properties: PropertyBag,
-  ) {
-    super(message);
-    this.reasons = [message];
-  }
-}

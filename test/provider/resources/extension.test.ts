@@ -10,9 +10,9 @@ import { extensionVersion } from "../../../provider/automation";
 import { connectionFor, setConfigForTests } from "../../../provider/resources/framework/context";
 import { extensionHandler } from "../../../provider/resources/extension";
 import { extensionPolling } from "../../../provider/resources/extension/bc";
-import { PartialFailure } from "../../../provider/resources/framework/handler";
 import { UNKNOWN } from "../../../provider/resources/framework/inputs";
 import { resetProviderCaches, emulatorStackConfig } from "../helpers/emu";
+import { expectInitializationFailure } from "../helpers/partial";
 
 /**
  * Extension handler against the emulator over HTTPS: AppSource apps through the Admin Center on `production`
@@ -373,8 +373,7 @@ describe("Extension", () => {
         {},
         { __provider: "x", filePath: path, acceptIsvEula: true, timeouts: { create: "1ms" } },
       );
-      const err = (await h.create(checked.inputs as Props).catch((e: unknown) => e)) as PartialFailure;
-      expect(err).toBeInstanceOf(PartialFailure);
+      const err = expectInitializationFailure(await h.create(checked.inputs as Props).catch((e: unknown) => e));
       expect(err.id).toBe(id);
       expect(err.properties).toMatchObject({ __provider: "x", filePath: path, appId: id });
       expect(err.message).toMatch(/did not finish/);
