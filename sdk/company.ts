@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type AdoptArgs, type ConnectionArgs, type Timeouts, ownerOf } from "./common";
+import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { connectionOf, connectionOptions } from "./connection";
 import { providerFor, TYPE_MODULE } from "./shim";
 
@@ -11,6 +11,9 @@ export interface CompanyArgs extends ConnectionArgs, AdoptArgs {
   /** Deadlines; `delete` bounds the retries while BC reports the company "currently in use". */
   timeouts?: pulumi.Input<Timeouts>;
 }
+
+/** Company's output-only properties, each declared (typed and documented) on the class; `companyId` is the id. */
+const OUTPUTS = ["name", "evaluationCompany"] as const satisfies readonly (keyof Company)[];
 
 /**
  * A Business Central company, created through `automationCompanies`. The company is not initialised: import a
@@ -35,8 +38,7 @@ export class Company extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: connectionOf(args.connection, opts),
-        name: undefined,
-        evaluationCompany: undefined,
+        ...outputSlots(OUTPUTS),
         environment: args.environment,
         owner: ownerOf("Company", name),
       },

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type AdoptArgs, type ConnectionArgs, type Timeouts, ownerOf } from "./common";
+import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { filePathOf } from "./files";
 import { connectionOf, connectionOptions } from "./connection";
 import { providerFor, TYPE_MODULE } from "./shim";
@@ -21,6 +21,19 @@ export interface ConfigurationPackageArgs extends ConnectionArgs, AdoptArgs {
   allowRowErrors?: pulumi.Input<boolean>;
   timeouts?: pulumi.Input<Timeouts>;
 }
+
+/** ConfigurationPackage's output-only properties, each declared (typed and documented) on the class. */
+const OUTPUTS = [
+  "packageId",
+  "fileSha256",
+  "numberOfTables",
+  "numberOfRecords",
+  "numberOfErrors",
+  "importStatus",
+  "applyStatus",
+  "importError",
+  "applyError",
+] as const satisfies readonly (keyof ConfigurationPackage)[];
 
 /**
  * A RapidStart configuration package: created, uploaded, imported and (by default) applied. A content change
@@ -50,15 +63,7 @@ export class ConfigurationPackage extends pulumi.dynamic.Resource {
         ...rest,
         connection: connectionOf(args.connection, opts),
         filePath: filePathOf(file),
-        packageId: undefined,
-        fileSha256: undefined,
-        numberOfTables: undefined,
-        numberOfRecords: undefined,
-        numberOfErrors: undefined,
-        importStatus: undefined,
-        applyStatus: undefined,
-        importError: undefined,
-        applyError: undefined,
+        ...outputSlots(OUTPUTS),
         environment: args.environment,
         owner: ownerOf("ConfigurationPackage", name),
       },

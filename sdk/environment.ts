@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AdoptArgs, Timeouts } from "./common";
+import { type AdoptArgs, outputSlots, type Timeouts } from "./common";
 import { type ConnectionInput, connectionOf, connectionOptions } from "./connection";
 import { providerFor, TYPE_MODULE } from "./shim";
 
@@ -28,6 +28,16 @@ export interface EnvironmentArgs extends AdoptArgs {
   timeouts?: pulumi.Input<Timeouts>;
 }
 
+/** Environment's output-only properties, each declared (typed and documented) on the class. */
+const OUTPUTS = [
+  "environmentId",
+  "aadTenantId",
+  "status",
+  "version",
+  "webClientUrl",
+  "webServiceUrl",
+] as const satisfies readonly (keyof Environment)[];
+
 /**
  * A Business Central environment, created (or copied) and deleted through the Admin Center API. Deleting it is a
  * soft delete: BC keeps the environment recoverable for a while (and its name taken). Protect production
@@ -55,12 +65,7 @@ export class Environment extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: connectionOf(args.connection, opts),
-        environmentId: undefined,
-        aadTenantId: undefined,
-        status: undefined,
-        version: undefined,
-        webClientUrl: undefined,
-        webServiceUrl: undefined,
+        ...outputSlots(OUTPUTS),
       },
       connectionOptions(opts),
       TYPE_MODULE,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type AdoptArgs, type ConnectionArgs, type Timeouts, ownerOf } from "./common";
+import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { filePathOf } from "./files";
 import { connectionOf, connectionOptions } from "./connection";
 import { providerFor, TYPE_MODULE } from "./shim";
@@ -35,6 +35,16 @@ export interface ExtensionArgs extends ConnectionArgs, AdoptArgs {
   timeouts?: pulumi.Input<Timeouts>;
 }
 
+/** Extension's output-only properties, each declared (typed and documented) on the class. */
+const OUTPUTS = [
+  "appId",
+  "name",
+  "publisher",
+  "version",
+  "packageId",
+  "fileSha256",
+] as const satisfies readonly (keyof Extension)[];
+
 /**
  * An installed extension: an AppSource app (Admin Center API) or a per-tenant `.app` (automation
  * `extensionUpload` on BC < 29, Admin Center `apps/pteInstall` on 29+). A higher version is an update; a lower
@@ -59,12 +69,7 @@ export class Extension extends pulumi.dynamic.Resource {
         ...rest,
         connection: connectionOf(args.connection, opts),
         filePath: file === undefined ? undefined : filePathOf(file),
-        appId: undefined,
-        name: undefined,
-        publisher: undefined,
-        version: undefined,
-        packageId: undefined,
-        fileSha256: undefined,
+        ...outputSlots(OUTPUTS),
         environment: args.environment,
         owner: ownerOf("Extension", name),
       },

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type AdoptArgs, type ConnectionArgs, ownerOf } from "./common";
+import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { connectionOf, connectionOptions } from "./connection";
 import { providerFor, TYPE_MODULE } from "./shim";
 
@@ -20,7 +20,18 @@ export interface PermissionSetAssignmentArgs extends ConnectionArgs, AdoptArgs {
   appId?: pulumi.Input<string>;
   /** Company used in Automation API paths (default: the first one). */
   companyId?: pulumi.Input<string>;
+  /** Deadlines (default 5m each); accepted for uniformity, as each operation is a single request. */
+  timeouts?: pulumi.Input<Timeouts>;
 }
+
+/** PermissionSetAssignment's output-only properties, each declared (typed and documented) on the class. */
+const OUTPUTS = [
+  "assignmentId",
+  "principalSecurityId",
+  "roleName",
+  "resolvedScope",
+  "resolvedAppId",
+] as const satisfies readonly (keyof PermissionSetAssignment)[];
 
 /**
  * A permission set assigned to a user or a security group (`userPermissions`). An identical existing assignment
@@ -42,11 +53,7 @@ export class PermissionSetAssignment extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: connectionOf(args.connection, opts),
-        assignmentId: undefined,
-        principalSecurityId: undefined,
-        roleName: undefined,
-        resolvedScope: undefined,
-        resolvedAppId: undefined,
+        ...outputSlots(OUTPUTS),
         environment: args.environment,
         owner: ownerOf("PermissionSetAssignment", name),
       },

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type AdoptArgs, type ConnectionArgs, ownerOf } from "./common";
+import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { connectionOf, connectionOptions } from "./connection";
 import { providerFor, TYPE_MODULE } from "./shim";
 
@@ -14,7 +14,12 @@ export interface UserGroupMemberArgs extends ConnectionArgs, AdoptArgs {
   companyName?: pulumi.Input<string>;
   /** Company used in Automation API paths (default: the first one). */
   companyId?: pulumi.Input<string>;
+  /** Deadlines (default 5m each); accepted for uniformity, as each operation is a single request. */
+  timeouts?: pulumi.Input<Timeouts>;
 }
+
+/** UserGroupMember's output-only properties, each declared (typed and documented) on the class. */
+const OUTPUTS = ["memberId", "groupName"] as const satisfies readonly (keyof UserGroupMember)[];
 
 /**
  * Membership of a user in a legacy BC user group. User groups were removed in BC 25.0: on 25+ this resource
@@ -36,8 +41,7 @@ export class UserGroupMember extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: connectionOf(args.connection, opts),
-        memberId: undefined,
-        groupName: undefined,
+        ...outputSlots(OUTPUTS),
         userSecurityId: args.userSecurityId,
         environment: args.environment,
         owner: ownerOf("UserGroupMember", name),

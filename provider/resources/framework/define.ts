@@ -10,7 +10,7 @@ import type { z } from "zod";
 import { isNotFound } from "../../errors";
 import { connectionFor, type ResourceConnection } from "./context";
 import { type ChangeRule, diffByRules, type PropertyBag, type ReplaceOrder } from "./diff";
-import type { ResourceHandler } from "./handler";
+import type { ResourceHandler, ResourceKind } from "./handler";
 import { checkInputs, commonInputs, parseDuration, serializable, userInputs } from "./inputs";
 import { checkNotes, type ClaimMethods, type Claims, claimMethods, forgetDeleted, sparedOnDelete } from "./claims";
 import { intentJournal } from "./intents";
@@ -63,7 +63,7 @@ export interface InitializationFailure extends Error {
 }
 
 export interface ResourceDefinition<S extends z.ZodRawShape, O extends PropertyBag> {
-  kind: string;
+  kind: ResourceKind;
   inputs: S;
   /** Inputs `prepare` computes (never taken from the program). */
   derived?: readonly string[];
@@ -90,10 +90,14 @@ export interface ResourceDefinition<S extends z.ZodRawShape, O extends PropertyB
 
 /** A definition with its handler and what docs and tests read from it. */
 export interface DefinedResource extends ResourceHandler {
-  readonly kind: string;
+  readonly kind: ResourceKind;
   readonly changes: readonly ChangeRule[];
   readonly replaceOrder: ReplaceOrder;
   readonly inputNames: readonly string[];
+  /** Inputs check computes (never taken from the program), `tenantId` included. */
+  readonly derivedNames: readonly string[];
+  /** The output-only properties (`adopted` aside). */
+  readonly outputNames: readonly string[];
 }
 
 export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
@@ -142,6 +146,8 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     changes,
     replaceOrder: def.replaceOrder,
     inputNames,
+    derivedNames: derived,
+    outputNames: def.outputs,
 
     async check(olds, news) {
       const given: PropertyBag = { ...news };

@@ -1,6 +1,18 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PropertyBag } from "./diff";
 
+/**
+ * The resource kinds the provider implements: the one list. The handler table (provider/index.ts) must have exactly
+ * these keys, each definition names one, and the SDK's shim forwards calls for them.
+ */
+export type ResourceKind =
+  | "Company"
+  | "ConfigurationPackage"
+  | "Environment"
+  | "Extension"
+  | "UserGroupMember"
+  | "PermissionSetAssignment";
+
 /** What the provider entry point hands the shim for each kind: Pulumi's dynamic provider methods, without `configure`. */
 export interface ResourceHandler {
   check(olds: PropertyBag, news: PropertyBag): Promise<pulumi.dynamic.CheckResult>;
