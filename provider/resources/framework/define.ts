@@ -75,6 +75,11 @@ export interface ResourceDefinition<S extends z.ZodRawShape, O extends PropertyB
   changes: readonly ChangeRule[];
   replaceOrder: ReplaceOrder;
   timeouts: Record<Phase, number>;
+  /**
+   * Only for rows marked `comparedBy: "diff"`: the whole diff, given `byRules`, the diff of every other row
+   * (environment, tenant, behaviour …) as the rules compute it.
+   */
+  diff?(olds: PropertyBag, news: PropertyBag, byRules: pulumi.dynamic.DiffResult): pulumi.dynamic.DiffResult;
   /** Lines for the user at check (shown in preview), e.g. the company name BC will derive. */
   notes?(values: Partial<InputsOf<S>>, olds: PropertyBag): string[];
   /** Checks across fields; gets only the fields that passed their own schema, so it runs in the same pass. */
@@ -109,6 +114,10 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
   // `tenantId` is resolved at check for every resource (framework/target.ts).
   const derived = [...(def.derived ?? []), "tenantId"];
   assertEveryInputHasARule(def.kind, inputNames, derived, changes);
+  const byRules = changes.filter((rule) => rule.comparedBy !== "diff");
+  if (byRules.length < changes.length !== (def.diff !== undefined)) {
+    throw new Error(`${def.kind}: rows marked comparedBy "diff" and a diff function go together`);
+  }
   const outputOnly = new Set<string>([...def.outputs, "adopted"]);
   const notFromProgram = [...derived, ...def.outputs, "adopted"];
 
@@ -166,7 +175,8 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     },
 
     async diff(_id, olds, news) {
-      return diffByRules(changes, olds, news, def.replaceOrder);
+      const diff = diffByRules(byRules, olds, news, def.replaceOrder);
+      return def.diff ? def.diff(olds, news, diff) : diff;
     },
 
     async create(inputs) {

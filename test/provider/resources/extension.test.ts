@@ -183,6 +183,11 @@ describe("Extension", () => {
         changes: false,
       });
       expect(await d({ appSource: UNKNOWN })).toMatchObject({ changes: true });
+      // Another app or environment is another row: created before the old one goes. An app id not known yet
+      // (preview) is an update until it is.
+      expect(await d({ appSource: { appId: FABRIKAM_CORE_ID } })).toMatchObject({ deleteBeforeReplace: false });
+      expect(await d({ environment: "sandbox-24" })).toMatchObject({ deleteBeforeReplace: false });
+      expect(await d({ appSource: { appId: UNKNOWN } })).toMatchObject({ changes: true, replaces: [] });
     });
 
     it("updates to a higher version", async () => {
