@@ -37,11 +37,12 @@ export interface AdoptArgs {
 }
 
 /**
- * Slots for the properties the provider fills. Pulumi creates a resource's output only for a property its
- * constructor passes, so each output-only name goes in once as `undefined` (an unset input: never recorded).
+ * Slots for the properties the provider fills, each a member the class `C` declares. Pulumi creates a resource's
+ * output only for a property its constructor passes, so each output-only name goes in as `undefined` (an unset
+ * input: never recorded).
  */
-export function outputSlots<K extends string>(names: readonly K[]): Record<K, undefined> {
-  return Object.fromEntries(names.map((name) => [name, undefined])) as Record<K, undefined>;
+export function outputSlots<C>(...lists: readonly (readonly (keyof C & string)[])[]): Record<string, undefined> {
+  return Object.fromEntries(lists.flat().map((name) => [name, undefined]));
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { connectionOf, connectionOptions } from "./connection";
+import { OUTPUT_NAMES } from "../provider/resources/output-names";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface CompanyArgs extends ConnectionArgs, AdoptArgs {
@@ -11,9 +12,6 @@ export interface CompanyArgs extends ConnectionArgs, AdoptArgs {
   /** Deadlines; `delete` bounds the retries while BC reports the company "currently in use". */
   timeouts?: pulumi.Input<Timeouts>;
 }
-
-/** Company's output-only properties, each declared (typed and documented) on the class; `companyId` is the id. */
-const OUTPUTS = ["name", "evaluationCompany"] as const satisfies readonly (keyof Company)[];
 
 /**
  * A Business Central company, created through `automationCompanies`. The company is not initialised: import a
@@ -38,7 +36,8 @@ export class Company extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: connectionOf(args.connection, opts),
-        ...outputSlots(OUTPUTS),
+        // `name` is derived at check (an input in state), shown as an output; `companyId` is replaced by the id below.
+        ...outputSlots<Company>(OUTPUT_NAMES.Company, ["name"]),
         environment: args.environment,
         owner: ownerOf("Company", name),
       },

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { filePathOf } from "./files";
 import { connectionOf, connectionOptions } from "./connection";
+import { OUTPUT_NAMES } from "../provider/resources/output-names";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface ConfigurationPackageArgs extends ConnectionArgs, AdoptArgs {
@@ -21,19 +22,6 @@ export interface ConfigurationPackageArgs extends ConnectionArgs, AdoptArgs {
   allowRowErrors?: pulumi.Input<boolean>;
   timeouts?: pulumi.Input<Timeouts>;
 }
-
-/** ConfigurationPackage's output-only properties, each declared (typed and documented) on the class. */
-const OUTPUTS = [
-  "packageId",
-  "fileSha256",
-  "numberOfTables",
-  "numberOfRecords",
-  "numberOfErrors",
-  "importStatus",
-  "applyStatus",
-  "importError",
-  "applyError",
-] as const satisfies readonly (keyof ConfigurationPackage)[];
 
 /**
  * A RapidStart configuration package: created, uploaded, imported and (by default) applied. A content change
@@ -63,7 +51,8 @@ export class ConfigurationPackage extends pulumi.dynamic.Resource {
         ...rest,
         connection: connectionOf(args.connection, opts),
         filePath: filePathOf(file),
-        ...outputSlots(OUTPUTS),
+        // `fileSha256` is derived from the file at check, shown as an output.
+        ...outputSlots<ConfigurationPackage>(OUTPUT_NAMES.ConfigurationPackage, ["fileSha256"]),
         environment: args.environment,
         owner: ownerOf("ConfigurationPackage", name),
       },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type AdoptArgs, outputSlots, type Timeouts } from "./common";
 import { type ConnectionInput, connectionOf, connectionOptions } from "./connection";
+import { OUTPUT_NAMES } from "../provider/resources/output-names";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface EnvironmentCopySource {
@@ -27,16 +28,6 @@ export interface EnvironmentArgs extends AdoptArgs {
   /** Deadlines: `create` (default 60m) bounds the create or copy operation, `delete` (default 30m) the delete. */
   timeouts?: pulumi.Input<Timeouts>;
 }
-
-/** Environment's output-only properties, each declared (typed and documented) on the class. */
-const OUTPUTS = [
-  "environmentId",
-  "aadTenantId",
-  "status",
-  "version",
-  "webClientUrl",
-  "webServiceUrl",
-] as const satisfies readonly (keyof Environment)[];
 
 /**
  * A Business Central environment, created (or copied) and deleted through the Admin Center API. Deleting it is a
@@ -65,7 +56,7 @@ export class Environment extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: connectionOf(args.connection, opts),
-        ...outputSlots(OUTPUTS),
+        ...outputSlots<Environment>(OUTPUT_NAMES.Environment),
       },
       connectionOptions(opts),
       TYPE_MODULE,

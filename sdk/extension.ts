@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { filePathOf } from "./files";
 import { connectionOf, connectionOptions } from "./connection";
+import { OUTPUT_NAMES } from "../provider/resources/output-names";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface AppSourceSource {
@@ -35,16 +36,6 @@ export interface ExtensionArgs extends ConnectionArgs, AdoptArgs {
   timeouts?: pulumi.Input<Timeouts>;
 }
 
-/** Extension's output-only properties, each declared (typed and documented) on the class. */
-const OUTPUTS = [
-  "appId",
-  "name",
-  "publisher",
-  "version",
-  "packageId",
-  "fileSha256",
-] as const satisfies readonly (keyof Extension)[];
-
 /**
  * An installed extension: an AppSource app (Admin Center API) or a per-tenant `.app` (automation
  * `extensionUpload` on BC < 29, Admin Center `apps/pteInstall` on 29+). A higher version is an update; a lower
@@ -69,7 +60,8 @@ export class Extension extends pulumi.dynamic.Resource {
         ...rest,
         connection: connectionOf(args.connection, opts),
         filePath: file === undefined ? undefined : filePathOf(file),
-        ...outputSlots(OUTPUTS),
+        // `fileSha256` is derived from the file at check, shown as an output.
+        ...outputSlots<Extension>(OUTPUT_NAMES.Extension, ["fileSha256"]),
         environment: args.environment,
         owner: ownerOf("Extension", name),
       },

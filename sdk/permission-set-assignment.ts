@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { connectionOf, connectionOptions } from "./connection";
+import { OUTPUT_NAMES } from "../provider/resources/output-names";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface PermissionSetAssignmentArgs extends ConnectionArgs, AdoptArgs {
@@ -24,15 +25,6 @@ export interface PermissionSetAssignmentArgs extends ConnectionArgs, AdoptArgs {
   timeouts?: pulumi.Input<Timeouts>;
 }
 
-/** PermissionSetAssignment's output-only properties, each declared (typed and documented) on the class. */
-const OUTPUTS = [
-  "assignmentId",
-  "principalSecurityId",
-  "roleName",
-  "resolvedScope",
-  "resolvedAppId",
-] as const satisfies readonly (keyof PermissionSetAssignment)[];
-
 /**
  * A permission set assigned to a user or a security group (`userPermissions`). An identical existing assignment
  * (e.g. granted by hand) is refused unless `adopt: true`; an adopted one survives destroy unless `deleteAdopted: true`.
@@ -53,7 +45,7 @@ export class PermissionSetAssignment extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: connectionOf(args.connection, opts),
-        ...outputSlots(OUTPUTS),
+        ...outputSlots<PermissionSetAssignment>(OUTPUT_NAMES.PermissionSetAssignment),
         environment: args.environment,
         owner: ownerOf("PermissionSetAssignment", name),
       },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { connectionOf, connectionOptions } from "./connection";
+import { OUTPUT_NAMES } from "../provider/resources/output-names";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface UserGroupMemberArgs extends ConnectionArgs, AdoptArgs {
@@ -17,9 +18,6 @@ export interface UserGroupMemberArgs extends ConnectionArgs, AdoptArgs {
   /** Deadlines (default 5m each); accepted for uniformity, as each operation is a single request. */
   timeouts?: pulumi.Input<Timeouts>;
 }
-
-/** UserGroupMember's output-only properties, each declared (typed and documented) on the class. */
-const OUTPUTS = ["memberId", "groupName"] as const satisfies readonly (keyof UserGroupMember)[];
 
 /**
  * Membership of a user in a legacy BC user group. User groups were removed in BC 25.0: on 25+ this resource
@@ -41,7 +39,7 @@ export class UserGroupMember extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: connectionOf(args.connection, opts),
-        ...outputSlots(OUTPUTS),
+        ...outputSlots<UserGroupMember>(OUTPUT_NAMES.UserGroupMember),
         userSecurityId: args.userSecurityId,
         environment: args.environment,
         owner: ownerOf("UserGroupMember", name),

@@ -9,6 +9,7 @@ import { sha256OfFile } from "../../formats/file-hash";
 import { fileBody } from "../http";
 import { OperationFailedError } from "../polling";
 import { defineResource, type InputsOf, type OperationContext } from "./framework/define";
+import { OUTPUT_NAMES } from "./output-names";
 import { behaviourRule, environmentRule, upperCasedKeyRule } from "./framework/diff";
 import { code, guid, UNKNOWN } from "./framework/inputs";
 
@@ -51,16 +52,7 @@ export const configurationPackageHandler = defineResource({
   inputs,
   derived: ["fileSha256"],
   userNames: { filePath: "file" },
-  outputs: [
-    "packageId",
-    "numberOfTables",
-    "numberOfRecords",
-    "numberOfErrors",
-    "importStatus",
-    "applyStatus",
-    "importError",
-    "applyError",
-  ],
+  outputs: OUTPUT_NAMES.ConfigurationPackage,
   changes: [
     upperCasedKeyRule("code", "The package is identified by its code (and the file must carry the same code)."),
     { keys: ["companyId"], change: "replace", why: "A package belongs to one company." },

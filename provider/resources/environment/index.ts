@@ -8,6 +8,7 @@ import type { AdminCenterApi, AdminEnvironment } from "../../admin";
 import { isAuth } from "../../errors";
 import { isFourPartVersion } from "../../../formats/version";
 import { defineResource, type InputsOf, type OperationContext } from "../framework/define";
+import { OUTPUT_NAMES } from "../output-names";
 import { behaviourRule, environmentRule } from "../framework/diff";
 import { containsUnknown } from "../framework/inputs";
 import { environmentNames, explainAdminFailure } from "./errors";
@@ -87,7 +88,7 @@ function crossCheck(values: Partial<Inputs>): pulumi.dynamic.CheckFailure[] {
 export const environmentHandler = defineResource({
   kind: "Environment",
   inputs,
-  outputs: ["environmentId", "aadTenantId", "status", "version", "webClientUrl", "webServiceUrl"],
+  outputs: OUTPUT_NAMES.Environment,
   changes: [
     {
       keys: ["name"],

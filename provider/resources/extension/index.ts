@@ -9,7 +9,8 @@ import { createAppSource, uninstallAppSource, updateAppSourceResource } from "./
 import { installedPackage } from "./bc";
 import { diffExtension } from "./diff";
 import { crossCheck, DERIVED, type Inputs, inputs, prepare } from "./check";
-import { OUTPUT_ONLY, outputsOf } from "./outputs";
+import { OUTPUT_NAMES } from "../output-names";
+import { outputsOf } from "./outputs";
 import { createFromFile, removeFile, updateFromFile } from "./per-tenant";
 
 const hasAppSource = (inputs: Inputs): inputs is Inputs & { appSource: { appId: string; version?: string } } =>
@@ -20,7 +21,7 @@ export const extensionHandler = defineResource({
   inputs,
   derived: DERIVED,
   userNames: { filePath: "file" },
-  outputs: OUTPUT_ONLY,
+  outputs: OUTPUT_NAMES.Extension,
   changes: [
     {
       keys: ["appSource", "filePath"],
