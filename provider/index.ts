@@ -8,7 +8,7 @@ import "./node-version-check";
 import type * as pulumi from "@pulumi/pulumi";
 import { configureProcessRuntime } from "./runtime";
 import { isDynamicProviderProcess } from "./watchdog";
-import type { ResourceHandler } from "./resources/framework/handler";
+import type { ResourceHandler, ResourceKind } from "./resources/framework/handler";
 import { companyHandler } from "./resources/company";
 import { configurationPackageHandler } from "./resources/configuration-package";
 import { environmentHandler } from "./resources/environment";
@@ -24,7 +24,7 @@ export async function configure(req: { config: { get(key: string): string | unde
   if (isDynamicProviderProcess()) runtime.watchdog.install();
 }
 
-const handlers: Record<string, ResourceHandler> = {
+const handlers: Record<ResourceKind, ResourceHandler> = {
   Company: companyHandler,
   ConfigurationPackage: configurationPackageHandler,
   Environment: environmentHandler,
@@ -34,7 +34,7 @@ const handlers: Record<string, ResourceHandler> = {
 };
 
 export function handler(kind: string): ResourceHandler {
-  const found = handlers[kind];
+  const found = Object.hasOwn(handlers, kind) ? handlers[kind as ResourceKind] : undefined;
   if (!found)
     throw new Error(
       `pulumi-businesscentral: unknown resource kind '${kind}' (is the installed package older than the program?)`,

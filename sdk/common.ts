@@ -37,6 +37,15 @@ export interface AdoptArgs {
 }
 
 /**
+ * Slots for the properties the provider fills, each a member the class `C` declares. Pulumi creates a resource's
+ * output only for a property its constructor passes, so each output-only name goes in as `undefined` (an unset
+ * input: never recorded).
+ */
+export function outputSlots<C>(...lists: readonly (readonly (keyof C & string)[])[]): Record<string, undefined> {
+  return Object.fromEntries(lists.flat().map((name) => [name, undefined]));
+}
+
+/**
  * The `owner` input every resource passes: `<project>/<stack>/<Kind>/<name>`. A dynamic provider's create sees only
  * its inputs; with this it records create intents, so the next run takes back what an interrupted run created
  * (docs/reliability.md). Resource names must be unique per kind within a stack for this to hold.

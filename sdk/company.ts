@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type AdoptArgs, type ConnectionArgs, type Timeouts, ownerOf } from "./common";
+import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { connectionOf, connectionOptions } from "./connection";
+import { OUTPUT_NAMES } from "../provider/resources/output-names";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface CompanyArgs extends ConnectionArgs, AdoptArgs {
@@ -35,8 +36,8 @@ export class Company extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: connectionOf(args.connection, opts),
-        name: undefined,
-        evaluationCompany: undefined,
+        // `name` is derived at check (an input in state), shown as an output; `companyId` is replaced by the id below.
+        ...outputSlots<Company>(OUTPUT_NAMES.Company, ["name"]),
         environment: args.environment,
         owner: ownerOf("Company", name),
       },

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type AdoptArgs, type ConnectionArgs, type Timeouts, ownerOf } from "./common";
+import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { filePathOf } from "./files";
 import { connectionOf, connectionOptions } from "./connection";
+import { OUTPUT_NAMES } from "../provider/resources/output-names";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface ConfigurationPackageArgs extends ConnectionArgs, AdoptArgs {
@@ -53,15 +54,8 @@ export class ConfigurationPackage extends pulumi.dynamic.Resource {
         ...rest,
         connection: connectionOf(args.connection, opts),
         filePath: filePathOf(file),
-        packageId: undefined,
-        fileSha256: undefined,
-        numberOfTables: undefined,
-        numberOfRecords: undefined,
-        numberOfErrors: undefined,
-        importStatus: undefined,
-        applyStatus: undefined,
-        importError: undefined,
-        applyError: undefined,
+        // `fileSha256` is derived from the file at check, shown as an output.
+        ...outputSlots<ConfigurationPackage>(OUTPUT_NAMES.ConfigurationPackage, ["fileSha256"]),
         environment: args.environment,
         owner: ownerOf("ConfigurationPackage", name),
       },

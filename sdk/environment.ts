@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AdoptArgs, Timeouts } from "./common";
+import { type AdoptArgs, outputSlots, type Timeouts } from "./common";
 import { type ConnectionInput, connectionOf, connectionOptions } from "./connection";
+import { OUTPUT_NAMES } from "../provider/resources/output-names";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface EnvironmentCopySource {
@@ -55,12 +56,7 @@ export class Environment extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: connectionOf(args.connection, opts),
-        environmentId: undefined,
-        aadTenantId: undefined,
-        status: undefined,
-        version: undefined,
-        webClientUrl: undefined,
-        webServiceUrl: undefined,
+        ...outputSlots<Environment>(OUTPUT_NAMES.Environment),
       },
       connectionOptions(opts),
       TYPE_MODULE,

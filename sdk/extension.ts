@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type AdoptArgs, type ConnectionArgs, type Timeouts, ownerOf } from "./common";
+import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { filePathOf } from "./files";
 import { connectionOf, connectionOptions } from "./connection";
+import { OUTPUT_NAMES } from "../provider/resources/output-names";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface AppSourceSource {
@@ -59,12 +60,8 @@ export class Extension extends pulumi.dynamic.Resource {
         ...rest,
         connection: connectionOf(args.connection, opts),
         filePath: file === undefined ? undefined : filePathOf(file),
-        appId: undefined,
-        name: undefined,
-        publisher: undefined,
-        version: undefined,
-        packageId: undefined,
-        fileSha256: undefined,
+        // `fileSha256` is derived from the file at check, shown as an output.
+        ...outputSlots<Extension>(OUTPUT_NAMES.Extension, ["fileSha256"]),
         environment: args.environment,
         owner: ownerOf("Extension", name),
       },

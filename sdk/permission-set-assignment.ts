@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type AdoptArgs, type ConnectionArgs, ownerOf } from "./common";
+import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { connectionOf, connectionOptions } from "./connection";
+import { OUTPUT_NAMES } from "../provider/resources/output-names";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface PermissionSetAssignmentArgs extends ConnectionArgs, AdoptArgs {
@@ -20,6 +21,8 @@ export interface PermissionSetAssignmentArgs extends ConnectionArgs, AdoptArgs {
   appId?: pulumi.Input<string>;
   /** Company used in Automation API paths (default: the first one). */
   companyId?: pulumi.Input<string>;
+  /** Deadlines (default 5m each); accepted for uniformity, as each operation is a single request. */
+  timeouts?: pulumi.Input<Timeouts>;
 }
 
 /**
@@ -42,11 +45,7 @@ export class PermissionSetAssignment extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: connectionOf(args.connection, opts),
-        assignmentId: undefined,
-        principalSecurityId: undefined,
-        roleName: undefined,
-        resolvedScope: undefined,
-        resolvedAppId: undefined,
+        ...outputSlots<PermissionSetAssignment>(OUTPUT_NAMES.PermissionSetAssignment),
         environment: args.environment,
         owner: ownerOf("PermissionSetAssignment", name),
       },

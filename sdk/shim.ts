@@ -1,14 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { requireSupportedNode } from "../provider/node-version";
+import type { ResourceKind } from "../provider/resources/framework/handler";
 
-/** The resource kinds the provider implements; the shim forwards every call with its kind. */
-export type ResourceKind =
-  | "Company"
-  | "ConfigurationPackage"
-  | "Environment"
-  | "Extension"
-  | "UserGroupMember"
-  | "PermissionSetAssignment";
+export type { ResourceKind };
 
 /** A method of Pulumi's dynamic provider, forwarded by name. */
 type Method = keyof pulumi.dynamic.ResourceProvider;

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type AdoptArgs, type ConnectionArgs, ownerOf } from "./common";
+import { type AdoptArgs, type ConnectionArgs, outputSlots, type Timeouts, ownerOf } from "./common";
 import { connectionOf, connectionOptions } from "./connection";
+import { OUTPUT_NAMES } from "../provider/resources/output-names";
 import { providerFor, TYPE_MODULE } from "./shim";
 
 export interface UserGroupMemberArgs extends ConnectionArgs, AdoptArgs {
@@ -14,6 +15,8 @@ export interface UserGroupMemberArgs extends ConnectionArgs, AdoptArgs {
   companyName?: pulumi.Input<string>;
   /** Company used in Automation API paths (default: the first one). */
   companyId?: pulumi.Input<string>;
+  /** Deadlines (default 5m each); accepted for uniformity, as each operation is a single request. */
+  timeouts?: pulumi.Input<Timeouts>;
 }
 
 /**
@@ -36,8 +39,7 @@ export class UserGroupMember extends pulumi.dynamic.Resource {
       {
         ...args,
         connection: connectionOf(args.connection, opts),
-        memberId: undefined,
-        groupName: undefined,
+        ...outputSlots<UserGroupMember>(OUTPUT_NAMES.UserGroupMember),
         userSecurityId: args.userSecurityId,
         environment: args.environment,
         owner: ownerOf("UserGroupMember", name),

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AutomationCompany } from "../automation/schemas";
 import { BcApiError } from "../errors";
 import { defineResource, type InputsOf, type OperationContext, SHORT_TIMEOUTS } from "./framework/define";
+import { OUTPUT_NAMES } from "./output-names";
 import { behaviourRule, environmentRule } from "./framework/diff";
 import { UNKNOWN } from "./framework/inputs";
 
@@ -31,7 +32,7 @@ export const companyHandler = defineResource({
   kind: "Company",
   inputs,
   derived: ["name"],
-  outputs: ["companyId", "evaluationCompany"],
+  outputs: OUTPUT_NAMES.Company,
   changes: [
     { keys: ["displayName"], change: "update", why: "PATCH; `name` keeps the value BC derived at creation." },
     { keys: ["businessProfileId"], change: "update", why: "PATCH." },

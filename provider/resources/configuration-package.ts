@@ -7,8 +7,8 @@ import type { ConfigurationPackage } from "../automation/schemas";
 import { OperationFailedError } from "../polling";
 import { inspectPackageFile, packageUploadBody } from "./configuration-package-file";
 import { defineResource, type InputsOf, type OperationContext } from "./framework/define";
+import { OUTPUT_NAMES } from "./output-names";
 import { behaviourRule, environmentRule, upperCasedKeyRule } from "./framework/diff";
-import { PartialFailure } from "./framework/handler";
 import { code, guid, UNKNOWN } from "./framework/inputs";
 
 const PENDING = ["Scheduled", "InProgress"];
@@ -50,16 +50,7 @@ export const configurationPackageHandler = defineResource({
   inputs,
   derived: ["fileSha256"],
   userNames: { filePath: "file" },
-  outputs: [
-    "packageId",
-    "numberOfTables",
-    "numberOfRecords",
-    "numberOfErrors",
-    "importStatus",
-    "applyStatus",
-    "importError",
-    "applyError",
-  ],
+  outputs: OUTPUT_NAMES.ConfigurationPackage,
   changes: [
     upperCasedKeyRule("code", "The package is identified by its code (and the file must carry the same code)."),
     { keys: ["companyId"], change: "replace", why: "A package belongs to one company." },
@@ -185,13 +176,13 @@ export const configurationPackageHandler = defineResource({
 
 /** One create or update of a package: the steps after the record exists share its id and deadline. */
 interface Run {
-  ctx: OperationContext;
+  ctx: OperationContext<Outputs>;
   id: string;
   inputs: Inputs;
   deadline: number;
 }
 
-function newRun(ctx: OperationContext, id: string, inputs: Inputs, phase: "create" | "update"): Run {
+function newRun(ctx: OperationContext<Outputs>, id: string, inputs: Inputs, phase: "create" | "update"): Run {
   return { ctx, id, inputs, deadline: Date.now() + ctx.timeoutMs(phase) };
 }
 
@@ -214,7 +205,7 @@ async function waitPhase(run: Run, phase: "import" | "apply"): Promise<Configura
   }
 }
 
-/** A step failed after the package record exists: becomes a PartialFailure carrying the package state. */
+/** A step failed after the package record exists: the package is recorded as it was when the step failed. */
 class StepFailed extends Error {
   constructor(
     message: string,
@@ -269,19 +260,14 @@ function inputPatch(pkg: ConfigurationPackage, inputs: Inputs) {
   return Object.keys(patch).length > 0 ? patch : undefined;
 }
 
-/** Runs the steps after the record exists; failures become a PartialFailure with the package id. */
+/** Runs the steps after the record exists; a failure records the package (id and state) as partly done. */
 async function converge(run: Run, steps: () => Promise<ConfigurationPackage>): Promise<Outputs> {
   try {
     return outputsOf(await steps());
   } catch (err) {
     let pkg = err instanceof StepFailed ? err.pkg : undefined;
     pkg ??= await run.ctx.automation.configurationPackages.get(run.inputs.companyId, run.id).catch(() => undefined);
-    const environment = run.ctx.environment;
-    const properties = {
-      ...run.inputs,
-      ...(pkg ? outputsOf(pkg) : { packageId: run.id, code: run.inputs.code }),
-      environment,
-    };
-    throw new PartialFailure(err instanceof Error ? err.message : String(err), run.id, properties);
+    const known = pkg ? outputsOf(pkg) : { packageId: run.id, code: run.inputs.code };
+    return run.ctx.partial(run.id, known, err instanceof Error ? err.message : String(err));
   }
 }

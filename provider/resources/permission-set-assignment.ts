@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { AutomationApi, PermissionSet, UserPermission } from "../api";
 import { defineResource, SHORT_TIMEOUTS } from "./framework/define";
+import { OUTPUT_NAMES } from "./output-names";
 import { behaviourRule, environmentRule, type PropertyBag, urlCompanyRule, upperCasedKeyRule } from "./framework/diff";
 import { code, guid, optionalText, text } from "./framework/inputs";
 import { exactlyOne, granteeFromState, PRINCIPAL_KEYS, principalRule, resolvePrincipal } from "./principals";
@@ -99,7 +100,7 @@ async function checkCompany(automation: AutomationApi, company: string) {
 export const permissionSetAssignmentHandler = defineResource({
   kind: "PermissionSetAssignment",
   inputs,
-  outputs: ["assignmentId", "principalSecurityId", "roleName", "resolvedScope", "resolvedAppId"],
+  outputs: OUTPUT_NAMES.PermissionSetAssignment,
   changes: [
     principalRule(PRINCIPAL_KEYS, "principalSecurityId"),
     upperCasedKeyRule("roleId", "Key field; compared upper-cased."),

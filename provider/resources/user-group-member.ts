@@ -3,6 +3,7 @@ import type { AutomationApi } from "../api";
 import { isNotFound } from "../errors";
 import type { UserGroupMember } from "../automation/schemas";
 import { defineResource, SHORT_TIMEOUTS } from "./framework/define";
+import { OUTPUT_NAMES } from "./output-names";
 import { behaviourRule, environmentRule, urlCompanyRule, upperCasedKeyRule } from "./framework/diff";
 import { code, guid, optionalText, text } from "./framework/inputs";
 import { exactlyOne, principalRule, resolveUser, USER_KEYS } from "./principals";
@@ -64,7 +65,7 @@ async function checkGroup(automation: AutomationApi, groupCode: string, companyI
 export const userGroupMemberHandler = defineResource({
   kind: "UserGroupMember",
   inputs,
-  outputs: ["memberId", "groupName"],
+  outputs: OUTPUT_NAMES.UserGroupMember,
   changes: [
     principalRule(USER_KEYS, "userSecurityId"),
     upperCasedKeyRule("groupCode", "Compared upper-cased."),

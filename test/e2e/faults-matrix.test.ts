@@ -15,7 +15,6 @@ import { companyHandler as companyHandlerDefinition } from "../../provider/resou
 import { configurationPackageHandler as configurationPackageHandlerDefinition } from "../../provider/resources/configuration-package";
 import { IntentJournal } from "../../provider/resources/framework/intents";
 import type { ResourceHandler } from "../../provider/resources/framework/handler";
-import { PartialFailure } from "../../provider/resources/framework/handler";
 import { permissionSetAssignmentHandler as permissionSetAssignmentHandlerDefinition } from "../../provider/resources/permission-set-assignment";
 import {
   emulatorStackConfig,
@@ -28,6 +27,7 @@ import {
 const companyHandler = companyHandlerDefinition.withRuntime(testRuntime);
 const configurationPackageHandler = configurationPackageHandlerDefinition.withRuntime(testRuntime);
 const permissionSetAssignmentHandler = permissionSetAssignmentHandlerDefinition.withRuntime(testRuntime);
+import { isInitializationFailure } from "../provider/helpers/partial";
 
 type Props = Record<string, unknown>;
 let emu: RunningEmulator;
@@ -77,7 +77,7 @@ async function converge(h: ResourceHandler, news: Props): Promise<{ id: string; 
       return { id: recorded.id, outs: outs as Props };
     } catch (err) {
       if (run >= 3) throw err;
-      if (err instanceof PartialFailure) recorded = { id: err.id, outs: err.properties };
+      if (isInitializationFailure(err)) recorded = { id: err.id, outs: err.properties };
       else if (!(err instanceof AmbiguousOutcomeError) && !recorded) throw err;
     }
   }

@@ -8,6 +8,7 @@ import type { AdminCenterApi, AdminEnvironment } from "../../admin";
 import { isAuth } from "../../errors";
 import { isFourPartVersion } from "../../../formats/version";
 import { defineResource, type InputsOf, type OperationContext } from "../framework/define";
+import { OUTPUT_NAMES } from "../output-names";
 import { behaviourRule, environmentRule } from "../framework/diff";
 import { containsUnknown } from "../framework/inputs";
 import { environmentNames, explainAdminFailure } from "./errors";
@@ -87,7 +88,7 @@ function crossCheck(values: Partial<Inputs>): pulumi.dynamic.CheckFailure[] {
 export const environmentHandler = defineResource({
   kind: "Environment",
   inputs,
-  outputs: ["environmentId", "aadTenantId", "status", "version", "webClientUrl", "webServiceUrl"],
+  outputs: OUTPUT_NAMES.Environment,
   changes: [
     {
       keys: ["name"],
@@ -135,7 +136,7 @@ export const environmentHandler = defineResource({
       name: inputs.name,
       timeoutMs: ctx.timeoutMs("create"),
       progress: ctx.progress,
-      partial: { ...inputs, ...emptyOutputs, environment: inputs.name },
+      recordPreparing: (why) => ctx.partial(inputs.name, { ...emptyOutputs, status: "Preparing" }, why),
     });
     const created = await admin.getEnvironment(inputs.name);
     await hintWhenAppNotRegistered(ctx, inputs);
@@ -239,7 +240,12 @@ async function checkCopySource(
  * An environment with the name exists: adopt it (no write when it matches), wait for it while it is being
  * created, or refuse with what to do.
  */
-async function adopt(ctx: OperationContext, admin: AdminCenterApi, existing: AdminEnvironment, inputs: Inputs) {
+async function adopt(
+  ctx: OperationContext<Outputs>,
+  admin: AdminCenterApi,
+  existing: AdminEnvironment,
+  inputs: Inputs,
+) {
   if (DELETED_STATUSES.includes(existing.status)) {
     const until = typeof existing.HardDeletePendingOn === "string" ? ` until ${existing.HardDeletePendingOn}` : "";
     throw new Error(
@@ -267,7 +273,7 @@ async function adopt(ctx: OperationContext, admin: AdminCenterApi, existing: Adm
       name: existing.name,
       timeoutMs: ctx.timeoutMs("create"),
       progress: ctx.progress,
-      partial: { ...inputs, ...emptyOutputs, environment: existing.name },
+      recordPreparing: (why) => ctx.partial(existing.name, { ...emptyOutputs, status: "Preparing" }, why),
     });
     return outputsOf(await admin.getEnvironment(existing.name));
   }

@@ -6,7 +6,6 @@
 import type { AdminCenterApi, AdminEnvironment, EnvironmentOperation } from "../../admin";
 import { AmbiguousOutcomeError, isNotFound } from "../../errors";
 import { OperationFailedError, OperationTimeoutError } from "../../polling";
-import { PartialFailure } from "../framework/handler";
 
 /** Poll intervals; tests shorten them (the emulator runs at a fraction of real time). */
 export const environmentPolling = { initialIntervalMs: 2_000 };
@@ -69,7 +68,13 @@ export async function startOnce(
 export async function waitForCreation(
   admin: AdminCenterApi,
   op: EnvironmentOperation,
-  options: { name: string; timeoutMs: number; progress: (line: string) => void; partial: Record<string, unknown> },
+  options: {
+    name: string;
+    timeoutMs: number;
+    progress: (line: string) => void;
+    /** Records the environment as still being prepared (`OperationContext.partial`) and ends the operation. */
+    recordPreparing: (why: string) => never;
+  },
 ): Promise<void> {
   if (op.id === "" || op.status.toLowerCase() === "succeeded") return;
   try {
@@ -85,10 +90,8 @@ export async function waitForCreation(
       );
     }
     if (err instanceof OperationTimeoutError) {
-      throw new PartialFailure(
+      options.recordPreparing(
         `${err.message} The environment is recorded; run pulumi refresh (or up) once it is Active.`,
-        options.name,
-        { ...options.partial, status: "Preparing" },
       );
     }
     throw err;

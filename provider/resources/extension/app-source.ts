@@ -37,7 +37,7 @@ export async function createAppSource(ctx: OperationContext, inputs: AppSourceIn
       installOrUpdateNeededDependencies: inputs.installDependencies === true,
     }),
   );
-  await waitOrPartial(inputs, appId, "create", () =>
+  await waitOrPartial(ctx, inputs, appId, "create", () =>
     waitForAdminOperation(admin, automation, environment, appId, op, {
       timeoutMs: ctx.timeoutMs("create"),
       targetVersion: target,
@@ -81,7 +81,7 @@ async function updateAppSource(ctx: OperationContext, inputs: Inputs, appId: str
       installOrUpdateNeededDependencies: inputs.installDependencies === true,
     }),
   );
-  await waitOrPartial(inputs, appId, "update", () =>
+  await waitOrPartial(ctx, inputs, appId, "update", () =>
     waitForAdminOperation(admin, automation, environment, appId, op, {
       timeoutMs: ctx.timeoutMs("update"),
       targetVersion: target,

@@ -4,20 +4,15 @@
  */
 import { extensionVersion } from "../../automation";
 import { defineResource } from "../framework/define";
-import { behaviourRule, environmentRule, type PropertyBag } from "../framework/diff";
+import { behaviourRule, environmentRule } from "../framework/diff";
 import { createAppSource, uninstallAppSource, updateAppSourceResource } from "./app-source";
 import { installedPackage } from "./bc";
+import { diffExtension } from "./diff";
 import { crossCheck, DERIVED, type Inputs, inputs, prepare } from "./check";
-import { OUTPUT_ONLY, outputsOf } from "./outputs";
+import { OUTPUT_NAMES } from "../output-names";
+import { outputsOf } from "./outputs";
 import { createFromFile, removeFile, updateFromFile } from "./per-tenant";
 
-const kindOf = (side: PropertyBag) =>
-  side.appSource !== undefined && side.appSource !== null ? "appSource" : "filePath";
-const appIdOf = (side: PropertyBag) => {
-  const app = side.appSource as { appId?: unknown } | undefined;
-  const id = kindOf(side) === "appSource" ? app?.appId : side.manifestAppId;
-  return typeof id === "string" ? id.toLowerCase() : id;
-};
 const hasAppSource = (inputs: Inputs): inputs is Inputs & { appSource: { appId: string; version?: string } } =>
   inputs.appSource !== undefined;
 
@@ -26,27 +21,21 @@ export const extensionHandler = defineResource({
   inputs,
   derived: DERIVED,
   userNames: { filePath: "file" },
-  outputs: OUTPUT_ONLY,
+  outputs: OUTPUT_NAMES.Extension,
   changes: [
     {
       keys: ["appSource", "filePath"],
       label: "source kind (`appSource` ↔ `file`)",
       change: "replace",
       why: "Different management paths; the same app id cannot be managed both ways.",
-      value: kindOf,
-      whenUnknown: "none",
-      // The same app managed another way is the same installed app: uninstall first.
-      sameRowPossible: () => true,
-      report: (_olds, news) => [kindOf(news)],
+      comparedBy: "diff",
     },
     {
       keys: ["appSource", "filePath", "manifestAppId"],
       label: "`appSource.appId`, or the file's app id (`manifestAppId`)",
       change: "replace",
       why: "Another app.",
-      value: appIdOf,
-      whenUnknown: "update",
-      report: (_olds, news) => [kindOf(news)],
+      comparedBy: "diff",
     },
     environmentRule,
     {
@@ -54,19 +43,14 @@ export const extensionHandler = defineResource({
       label: "`appSource.version`",
       change: "update",
       why: "Admin Center update to that version. Omitting the version means the latest at install time, not tracked afterwards.",
-      // No version means "latest at install time": compared as what state recorded.
-      value: (side, olds) => {
-        const recorded = (olds.appSource as { version?: unknown } | undefined)?.version ?? olds.version;
-        if (side === olds) return recorded;
-        return (side.appSource as { version?: unknown } | undefined)?.version ?? recorded;
-      },
+      comparedBy: "diff",
     },
     {
       keys: ["fileSha256", "manifestVersion", "filePath"],
       label: "the file's version (`manifestVersion`) or content (`fileSha256`)",
       change: "update",
       why: "Re-upload.",
-      value: (side) => [side.fileSha256, side.manifestVersion],
+      comparedBy: "diff",
     },
     {
       keys: ["deleteData", "unpublish"],
@@ -88,6 +72,7 @@ export const extensionHandler = defineResource({
   ],
   replaceOrder: "by-key",
   timeouts: { create: 60 * 60_000, update: 60 * 60_000, delete: 60 * 60_000 },
+  diff: diffExtension,
   crossCheck,
   prepare,
 

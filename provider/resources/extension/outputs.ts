@@ -13,5 +13,3 @@ export function outputsOf(installed: Extension | undefined, fileSha256: string |
   };
 }
 export type Outputs = ReturnType<typeof outputsOf>;
-
-export const OUTPUT_ONLY = ["appId", "name", "publisher", "version", "packageId"] as const;

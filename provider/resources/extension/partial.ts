@@ -1,9 +1,11 @@
 import { OperationTimeoutError } from "../../polling";
-import { PartialFailure } from "../framework/handler";
+import type { OperationContext } from "../framework/define";
 import type { Inputs } from "./check";
+import type { Outputs } from "./outputs";
 
-/** Runs a wait; a timeout after a create started becomes a partial failure so Pulumi records the object. */
+/** Runs a wait; a timeout after a create started records the app as partly created (Pulumi keeps it in state). */
 export async function waitOrPartial<T>(
+  ctx: OperationContext<Outputs>,
   inputs: Inputs,
   id: string,
   phase: "create" | "update",
@@ -13,18 +15,10 @@ export async function waitOrPartial<T>(
     return await wait();
   } catch (err) {
     if (phase === "create" && err instanceof OperationTimeoutError) {
-      throw new PartialFailure(
-        `${err.message} The extension is recorded; run pulumi refresh and up once it settles.`,
+      return ctx.partial(
         id,
-        {
-          ...inputs,
-          appId: id,
-          name: "",
-          publisher: "",
-          version: "",
-          packageId: "",
-          fileSha256: inputs.fileSha256 ?? "",
-        },
+        { appId: id, name: "", publisher: "", version: "", packageId: "", fileSha256: inputs.fileSha256 ?? "" },
+        `${err.message} The extension is recorded; run pulumi refresh and up once it settles.`,
       );
     }
     throw err;

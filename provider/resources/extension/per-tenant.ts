@@ -100,7 +100,7 @@ async function uploadFile(
       (op) => (op.targetAppVersion ?? op.targetVersion) === manifest.version,
     );
     if (schedule === "Current version") {
-      await waitOrPartial(inputs, manifest.id, phase, () =>
+      await waitOrPartial(ctx, inputs, manifest.id, phase, () =>
         waitForAdminOperation(admin, automation, environment, manifest.id, op, {
           timeoutMs,
           targetVersion: manifest.version,
@@ -123,7 +123,7 @@ async function uploadFile(
       ctx.progress("the upload request's outcome is unknown; following the deployment status");
     }
     if (schedule === "Current version") {
-      await waitOrPartial(inputs, manifest.id, phase, () =>
+      await waitOrPartial(ctx, inputs, manifest.id, phase, () =>
         automation.extensionDeploymentStatus.waitFor(
           { id: manifest.id, name: manifest.name, publisher: manifest.publisher, version: manifest.version },
           {

@@ -2,8 +2,8 @@
  * `defineResource`: one declared shape per resource. A definition states its inputs (zod), output-only
  * properties, change rules, replace order, default deadlines and four operations; this module supplies what every
  * resource does alike: check (all failures in one run, serializable results), diff from the change rules, "not
- * found" on read (gone) and delete (done), stored-input picking, deadlines, progress lines and the uniform
- * "already exists, set adopt: true" refusal.
+ * found" on read (gone) and delete (done), stored-input picking, deadlines, progress lines, the uniform
+ * "already exists, set adopt: true" refusal and partial failures (an object made but not finished is recorded).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
@@ -12,7 +12,7 @@ import { type ProviderRuntime, processRuntime } from "../../runtime";
 import type { ResolvedConnection } from "../../connection";
 import { connectionOf, type ResourceConnection } from "./context";
 import { type ChangeRule, diffByRules, type PropertyBag, type ReplaceOrder } from "./diff";
-import type { ResourceHandler } from "./handler";
+import type { ResourceHandler, ResourceKind } from "./handler";
 import { checkInputs, commonInputs, parseDuration, serializable, userInputs } from "./inputs";
 import { checkNotes, type ClaimMethods, type Claims, claimMethods, forgetDeleted, sparedOnDelete } from "./claims";
 import {
@@ -39,16 +39,33 @@ export interface State<I, O> {
 
 export type { Claim, ExistingObject } from "./claims";
 
-/** What operations get: the runtime, the connection, progress lines, deadlines and the adoption rule. */
-export interface OperationContext extends ResourceConnection, ClaimMethods {
+/** What operations get: the runtime, the connection, progress lines, deadlines, the adoption rule and partial failures. */
+export interface OperationContext<O extends PropertyBag = PropertyBag> extends ResourceConnection, ClaimMethods {
   /** The provider runtime the operation runs in (provider/runtime.ts). */
   runtime: ProviderRuntime;
   progress(message: string): void;
   timeoutMs(phase: Phase): number;
+  /**
+   * Ends a create or update whose object `id` exists but is not finished (e.g. a package imported whose apply
+   * failed): the framework records the object with the outputs known so far and fails the operation with `why`.
+   * Pulumi keeps it in state, so nothing is orphaned, and the next `up` runs an update that finishes it.
+   */
+  partial(id: string, outputs: Partial<O>, why: string): never;
+}
+
+/**
+ * The error Pulumi's dynamic provider turns into the engine's "resource initialization failed": it records `id` and
+ * `properties` (the object's state) and fails the step with `reasons`
+ * (https://github.com/pulumi/pulumi/blob/master/sdk/nodejs/cmd/dynamic-provider/index.ts, `grpcResponseFromError`).
+ */
+export interface InitializationFailure extends Error {
+  readonly id: string;
+  readonly properties: PropertyBag;
+  readonly reasons: string[];
 }
 
 export interface ResourceDefinition<S extends z.ZodRawShape, O extends PropertyBag> {
-  kind: string;
+  kind: ResourceKind;
   inputs: S;
   /** Inputs `prepare` computes (never taken from the program). */
   derived?: readonly string[];
@@ -60,6 +77,11 @@ export interface ResourceDefinition<S extends z.ZodRawShape, O extends PropertyB
   changes: readonly ChangeRule[];
   replaceOrder: ReplaceOrder;
   timeouts: Record<Phase, number>;
+  /**
+   * Only for rows marked `comparedBy: "diff"`: the whole diff, given `byRules`, the diff of every other row
+   * (environment, tenant, behaviour …) as the rules compute it.
+   */
+  diff?(olds: PropertyBag, news: PropertyBag, byRules: pulumi.dynamic.DiffResult): pulumi.dynamic.DiffResult;
   /** Lines for the user at check (shown in preview), e.g. the company name BC will derive. */
   notes?(values: Partial<InputsOf<S>>, olds: PropertyBag): string[];
   /** Checks across fields; gets only the fields that passed their own schema, so it runs in the same pass. */
@@ -75,12 +97,16 @@ export interface ResourceDefinition<S extends z.ZodRawShape, O extends PropertyB
 
 /** A definition with its handler and what docs and tests read from it. */
 export interface DefinedResource extends ResourceHandler {
-  readonly kind: string;
+  readonly kind: ResourceKind;
   readonly changes: readonly ChangeRule[];
   readonly replaceOrder: ReplaceOrder;
   readonly inputNames: readonly string[];
   /** The same handler running its operations in `runtime` (tests; the shim's calls use the process's runtime). */
   withRuntime(runtime: ProviderRuntime | (() => ProviderRuntime)): ResourceHandler;
+  /** Inputs check computes (never taken from the program), `tenantId` included. */
+  readonly derivedNames: readonly string[];
+  /** The output-only properties (`adopted` aside). */
+  readonly outputNames: readonly string[];
 }
 
 export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
@@ -92,6 +118,10 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
   // `tenantId` is resolved at check for every resource (framework/target.ts).
   const derived = [...(def.derived ?? []), "tenantId"];
   assertEveryInputHasARule(def.kind, inputNames, derived, changes);
+  const byRules = changes.filter((rule) => rule.comparedBy !== "diff");
+  if (byRules.length < changes.length !== (def.diff !== undefined)) {
+    throw new Error(`${def.kind}: rows marked comparedBy "diff" and a diff function go together`);
+  }
   const outputOnly = new Set<string>([...def.outputs, "adopted"]);
   const notFromProgram = [...derived, ...def.outputs, "adopted"];
 
@@ -103,7 +133,7 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     return { inputs: inputs as I, outputs: outputs as O };
   };
   /** Stored state; `adopted` records whether the object existed before this resource took it (delete spares it). */
-  const record = (inputs: PropertyBag, outputs: O, ctx: OperationContext, adopted: unknown = false) =>
+  const record = (inputs: PropertyBag, outputs: Partial<O>, ctx: OperationContext, adopted: unknown = false) =>
     serializable({
       ...userInputs(inputs),
       ...outputs,
@@ -117,7 +147,7 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     props: PropertyBag,
     claims: Claims = {},
     target: ResolvedConnection = runtime.resolve(props),
-  ): OperationContext => operationContext(def, runtime, target, props, claims, progress);
+  ): OperationContext<O> => ({ ...operationContext(def, runtime, target, props, claims, progress), partial });
   /** A context for reading or deleting what state recorded: never in another tenant. */
   const recordedContext = (runtime: ProviderRuntime, props: PropertyBag): OperationContext => {
     const ctx = context(runtime, props);
@@ -145,7 +175,8 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     },
 
     async diff(_id, olds, news) {
-      return diffByRules(changes, olds, news, def.replaceOrder);
+      const diff = diffByRules(byRules, olds, news, def.replaceOrder);
+      return def.diff ? def.diff(olds, news, diff) : diff;
     },
 
     async create(inputs) {
@@ -154,9 +185,13 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
       return waitingForPropagation(target, progress, async () => {
         const claims: Claims = {};
         const ctx = context(rt, inputs, claims, target);
-        const { id, outputs } = await rt.watchdog.track(() => def.create(ctx, inputs as I));
-        if (claims.intent) rt.journal.complete(...claims.intent, id);
-        return { id, outs: record(inputs, outputs, ctx, claims.how === "adopted") };
+        const done = await orIncomplete<O, { id: string; outputs: O }>(() =>
+          rt.watchdog.track(() => def.create(ctx, inputs as I)),
+        );
+        if (claims.intent) rt.journal.complete(...claims.intent, done.id);
+        const outs = record(inputs, done.outputs, ctx, claims.how === "adopted");
+        if (done instanceof Incomplete) throw initializationFailure(done, inputs, outs);
+        return { id: done.id, outs };
       });
     },
 
@@ -177,8 +212,13 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
 
     async update(id, olds, news) {
       const ctx = context(runtime(), news);
-      const outputs = await ctx.runtime.watchdog.track(() => def.update(ctx, id, split(olds), news as I));
-      return { outs: record(news, outputs, ctx, olds.adopted) };
+      const done = await orIncomplete<O, O>(() =>
+        ctx.runtime.watchdog.track(() => def.update(ctx, id, split(olds), news as I)),
+      );
+      if (done instanceof Incomplete) {
+        throw initializationFailure(done, news, record(news, done.outputs, ctx, olds.adopted));
+      }
+      return { outs: record(news, done, ctx, olds.adopted) };
     },
 
     async delete(id, props) {
@@ -205,9 +245,49 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     changes,
     replaceOrder: def.replaceOrder,
     inputNames,
+    derivedNames: derived,
+    outputNames: def.outputs,
     ...handlerOn(processRuntime),
     withRuntime: (given) => handlerOn(typeof given === "function" ? given : () => given),
   };
+}
+
+/** What `ctx.partial` throws to the framework: the object and its outputs so far (never leaves this module). */
+class Incomplete<O extends PropertyBag = PropertyBag> extends Error {
+  constructor(
+    why: string,
+    readonly id: string,
+    readonly outputs: Partial<O>,
+  ) {
+    super(why);
+  }
+}
+
+function partial(id: string, outputs: PropertyBag, why: string): never {
+  throw new Incomplete(why, id, outputs);
+}
+
+/** Runs a create or update as an operation in flight; `ctx.partial` ends it with what it left, not an error. */
+async function orIncomplete<O extends PropertyBag, T>(run: () => Promise<T>): Promise<T | Incomplete<O>> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof Incomplete) return err as Incomplete<O>;
+    throw err;
+  }
+}
+
+/**
+ * The engine's partial-initialisation error for an incomplete object, carrying the state `record` made. The dynamic
+ * provider adds `__provider` to a successful result itself but not to this one, so it is kept here: a later read
+ * or delete needs it to load the provider, as it needs the (secret) `connection` that `record` keeps.
+ */
+function initializationFailure(done: Incomplete, inputs: PropertyBag, recorded: PropertyBag): InitializationFailure {
+  const failure = new Error(done.message) as Error & { id: string; properties: PropertyBag; reasons: string[] };
+  failure.id = done.id;
+  failure.properties = inputs.__provider === undefined ? recorded : { __provider: inputs.__provider, ...recorded };
+  failure.reasons = [done.message];
+  return failure;
 }
 
 function operationContext(
@@ -217,7 +297,7 @@ function operationContext(
   props: PropertyBag,
   claims: Claims,
   progress: (message: string) => void,
-): OperationContext {
+): Omit<OperationContext, "partial"> {
   const connection = connectionOf(runtime, target);
   return {
     ...connection,

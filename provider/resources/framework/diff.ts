@@ -29,6 +29,11 @@ export interface ChangeRule {
    * (a new `userName` may name the same user; another management path for the same app). Default: they are not.
    */
   sameRowPossible?: (olds: PropertyBag, news: PropertyBag) => boolean;
+  /**
+   * "diff": the definition's own `diff` decides this row (it cannot be compared as data); the row still documents
+   * it and covers its keys. The other rows are diffed by the rules and handed to that `diff`.
+   */
+  comparedBy?: "diff";
 }
 
 /**

@@ -6,9 +6,11 @@ import { type RunningEmulator, startEmulator } from "../../../emulator";
 import { packRapidStart } from "../../../formats/rapidstart";
 import type { ConfigurationPackageState } from "../../../emulator/state/model";
 import { configurationPackageHandler as configurationPackageHandlerDefinition } from "../../../provider/resources/configuration-package";
-import { PartialFailure } from "../../../provider/resources/framework/handler";
+import type { InitializationFailure } from "../../../provider/resources/framework/define";
+import { IntentJournal } from "../../../provider/resources/framework/intents";
 import { UNKNOWN } from "../../../provider/resources/framework/inputs";
 import { resetProviderCaches, emulatorStackConfig, testRuntime, useRuntime } from "../helpers/emu";
+import { expectInitializationFailure } from "../helpers/partial";
 
 const configurationPackageHandler = configurationPackageHandlerDefinition.withRuntime(testRuntime);
 
@@ -305,13 +307,12 @@ describe("ConfigurationPackage import only, adopt, already exists", () => {
 });
 
 describe("ConfigurationPackage partial failures", () => {
-  async function partial(promise: Promise<unknown>): Promise<PartialFailure> {
+  async function partial(promise: Promise<unknown>): Promise<InitializationFailure> {
     const err = await promise.then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(PartialFailure);
-    return err as PartialFailure;
+    return expectInitializationFailure(err);
   }
 
   it("row errors after apply fail with counts and the hint, recorded with the package id", async () => {
@@ -342,6 +343,58 @@ describe("ConfigurationPackage partial failures", () => {
     const outs = (await h.update(err.id, props, allowed)).outs as Record<string, unknown>;
     expect(outs).toMatchObject({ applyStatus: "Completed", numberOfErrors: 4 });
     await h.delete(err.id, outs);
+  });
+
+  it("is recorded through the framework: checked inputs, outputs so far, __provider and connection; the intent gets its id", async () => {
+    const journal = new IntentJournal(join(dir, "intents"));
+    useRuntime(emulatorStackConfig(emu), { journal });
+    try {
+      const owner = "proj/dev/ConfigurationPackage/apply-failure";
+      const connection = { environment: emu.environment, propagationTimeout: "1m" };
+      const inputs = await checked(
+        base({ code: "apply.failure", packageName: "Apply failure", filePath: files.applyFailure, owner, connection }),
+      );
+      const err = await partial(h.create(inputs));
+      const state = err.properties;
+      // What record() stores on success, and nothing else: no raw input beyond __provider and the connection.
+      const outputs = ["packageId", "code", "numberOfTables", "numberOfRecords", "numberOfErrors", "importStatus"];
+      outputs.push("applyStatus", "importError", "applyError");
+      const recordable = new Set([
+        ...configurationPackageHandlerDefinition.inputNames,
+        "fileSha256",
+        "tenantId",
+        "adopted",
+        "__provider",
+        ...outputs,
+      ]);
+      expect(Object.keys(state).filter((key) => !recordable.has(key))).toEqual([]);
+      expect(state).toMatchObject({
+        __provider: "x",
+        connection,
+        owner,
+        code: "APPLY.FAILURE",
+        adopted: false,
+        environment: emu.environment,
+        tenantId: emu.tenantId.toLowerCase(),
+        packageId: err.id,
+        applyStatus: "Error",
+      });
+      // The create intent is completed with the package id: an interrupted next run recovers only this package.
+      const scope = `${emu.tenantId.toLowerCase()}/${emu.environment}`;
+      const key = `${companyId}|APPLY.FAILURE`.toLowerCase();
+      expect(journal.created(owner, "ConfigurationPackage", scope, key, err.id)).toBe(true);
+      expect(journal.created(owner, "ConfigurationPackage", scope, key, "00000000-0000-0000-0000-000000000001")).toBe(
+        false,
+      );
+      // The recorded state is enough for refresh and destroy.
+      const read = await h.read(err.id, state);
+      expect(read).toMatchObject({ id: err.id, props: { applyStatus: "Error", code: "APPLY.FAILURE" } });
+      await h.delete(err.id, state);
+      expect(pkgState(err.id)).toBeUndefined();
+      expect(journal.created(owner, "ConfigurationPackage", scope, key, err.id)).toBe(false);
+    } finally {
+      useRuntime(emulatorStackConfig(emu));
+    }
   });
 
   it("allowRowErrors: true accepts a Completed apply with row errors at create", async () => {

@@ -4,6 +4,7 @@ import { environmentHandler } from "../../../provider/resources/environment";
 import { environmentPolling } from "../../../provider/resources/environment/operations";
 import { UNKNOWN } from "../../../provider/resources/framework/inputs";
 import { emulatorStackConfig, resetProviderCaches, testRuntime, useRuntime } from "../helpers/emu";
+import { expectInitializationFailure } from "../helpers/partial";
 
 const h = environmentHandler.withRuntime(testRuntime);
 
@@ -142,6 +143,28 @@ describe("Environment lifecycle", () => {
     expect(listed("uat-new")?.admin?.status).toBe("SoftDeleted");
     expect(lines.join("")).toMatch(/recoverable until .*name stays taken/);
     expect((await h.read("uat-new", created.outs)).id).toBe("");
+  });
+
+  it("a create that outlives its deadline is recorded as Preparing; refresh then finds it Active", async () => {
+    const inputs = await checked({ name: "uat-slow", type: "Sandbox", countryCode: "US", timeouts: { create: "1ms" } });
+    const err = expectInitializationFailure(await h.create(inputs).catch((e: unknown) => e));
+    expect(err.message).toMatch(/The environment is recorded; run pulumi refresh/);
+    expect(err.id).toBe("uat-slow");
+    expect(err.properties).toMatchObject({
+      __provider: "x",
+      name: "uat-slow",
+      status: "Preparing",
+      environment: "uat-slow",
+      adopted: false,
+      tenantId: emu.tenantId.toLowerCase(),
+    });
+    let read = await h.read("uat-slow", err.properties);
+    for (let i = 0; i < 50 && read.props?.status !== "Active"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      read = await h.read("uat-slow", err.properties);
+    }
+    expect(read).toMatchObject({ id: "uat-slow", props: { status: "Active" } });
+    await h.delete("uat-slow", read.props as Record<string, unknown>);
   });
 
   it("copies production, carrying its data and app registration", async () => {

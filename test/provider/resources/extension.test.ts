@@ -10,9 +10,9 @@ import { extensionVersion } from "../../../provider/automation";
 import { connectionFor } from "../../../provider/resources/framework/context";
 import { extensionHandler as extensionHandlerDefinition } from "../../../provider/resources/extension";
 import { extensionPolling } from "../../../provider/resources/extension/bc";
-import { PartialFailure } from "../../../provider/resources/framework/handler";
 import { UNKNOWN } from "../../../provider/resources/framework/inputs";
 import { resetProviderCaches, emulatorStackConfig, testRuntime, useRuntime } from "../helpers/emu";
+import { expectInitializationFailure } from "../helpers/partial";
 
 const extensionHandler = extensionHandlerDefinition.withRuntime(testRuntime);
 
@@ -184,6 +184,11 @@ describe("Extension", () => {
         changes: false,
       });
       expect(await d({ appSource: UNKNOWN })).toMatchObject({ changes: true });
+      // Another app or environment is another row: created before the old one goes. An app id not known yet
+      // (preview) is an update until it is.
+      expect(await d({ appSource: { appId: FABRIKAM_CORE_ID } })).toMatchObject({ deleteBeforeReplace: false });
+      expect(await d({ environment: "sandbox-24" })).toMatchObject({ deleteBeforeReplace: false });
+      expect(await d({ appSource: { appId: UNKNOWN } })).toMatchObject({ changes: true, replaces: [] });
     });
 
     it("updates to a higher version", async () => {
@@ -374,8 +379,7 @@ describe("Extension", () => {
         {},
         { __provider: "x", filePath: path, acceptIsvEula: true, timeouts: { create: "1ms" } },
       );
-      const err = (await h.create(checked.inputs as Props).catch((e: unknown) => e)) as PartialFailure;
-      expect(err).toBeInstanceOf(PartialFailure);
+      const err = expectInitializationFailure(await h.create(checked.inputs as Props).catch((e: unknown) => e));
       expect(err.id).toBe(id);
       expect(err.properties).toMatchObject({ __provider: "x", filePath: path, appId: id });
       expect(err.message).toMatch(/did not finish/);
