@@ -27,6 +27,7 @@ import {
   createEnvironment,
   deleteEnvironment,
   getEnvironment,
+  getEnvironmentOperation,
   getOperation,
   listApplications,
   listEnvironments,
@@ -34,8 +35,21 @@ import {
   quotas,
   recoverEnvironment,
   requireActiveEnvironment,
+  requireListedEnvironment,
   ringVersions,
 } from "./environments";
+import { restoreEnvironment } from "./environment-restore";
+import {
+  clearSecurityGroup,
+  getM365Access,
+  getSecurityGroup,
+  getUpdateWindow,
+  listTimeZones,
+  putUpdateWindow,
+  setAppInsightsKey,
+  setM365Access,
+  setSecurityGroup,
+} from "./environment-settings";
 import { AdminError, invalidInput, methodNotAllowed, routeNotFound, sendAdminError } from "./errors";
 import { pteInstall, removeScheduledPteVersion, scheduledPteOperations } from "./pte";
 
@@ -110,6 +124,7 @@ async function dispatch(ctx: AdminContext, method: string, s: string[]) {
   if (!is(s[0], "applications")) throw routeNotFound(ctx.path);
   if (s.length === 1) return only("GET", () => listApplications(ctx));
   if (s.length === 2 && is(s[1], "environments")) return only("GET", () => listEnvironments(ctx));
+  if (s.length === 3 && is(s[1], "settings") && is(s[2], "timezones")) return only("GET", () => listTimeZones(ctx));
   const family = s[1];
   if (s.length === 6 && is(s[2], "Countries") && is(s[4], "Rings")) {
     return only("GET", () => ringVersions(ctx, family, s[3], s[5]));
@@ -142,9 +157,53 @@ async function dispatch(ctx: AdminContext, method: string, s: string[]) {
     return only("POST", async () => copyEnvironment(ctx, family, name, await json(true)));
   }
   if (s.length === 5 && is(s[4], "recover")) return only("POST", () => recoverEnvironment(ctx, family, name));
+  if (s.length === 5 && is(s[4], "restore")) {
+    return only("POST", async () => restoreEnvironment(ctx, family, name, await json(true)));
+  }
   if (s.length === 5 && is(s[4], "operations")) return only("GET", () => listOperations(ctx, name));
+  if (s.length === 6 && is(s[4], "operations")) {
+    return only("GET", () => getEnvironmentOperation(ctx, family, name, s[5]));
+  }
+  if (s.length === 6 && is(s[4], "settings")) return dispatchSettings(ctx, method, family, name, s[5]);
   if (is(s[4], "apps")) return dispatchApps(ctx, method, family, name, s.slice(5));
   throw routeNotFound(ctx.path);
+}
+
+/** `…/environments/{name}/settings/{setting}` (admin-center-settings.md §1–§4). */
+async function dispatchSettings(ctx: AdminContext, method: string, family: string, envName: string, setting: string) {
+  const env = requireListedEnvironment(ctx, family, envName);
+  const json = () => readJsonBody(ctx.req, true);
+  const methods = (handlers: Record<string, () => unknown>) => {
+    const handler = handlers[method];
+    if (!handler) throw methodNotAllowed(method, ctx.path);
+    return handler();
+  };
+  switch (setting.toLowerCase()) {
+    case "upgrade":
+      return methods({
+        GET: () => getUpdateWindow(ctx, env),
+        PUT: async () => putUpdateWindow(ctx, env, await json()),
+      });
+    case "appinsightskey":
+      // The docs showed PUT from 2022-12 to 2024-01; every real client POSTs.
+      return methods({
+        POST: async () => setAppInsightsKey(ctx, env, await json()),
+        PUT: async () => setAppInsightsKey(ctx, env, await json()),
+      });
+    case "securitygroupaccess":
+      return methods({
+        GET: () => getSecurityGroup(ctx, env),
+        POST: async () => setSecurityGroup(ctx, env, await json()),
+        DELETE: () => clearSecurityGroup(ctx, env),
+      });
+    case "accesswithm365licenses":
+      return methods({
+        GET: () => getM365Access(ctx, env),
+        POST: async () => setM365Access(ctx, env, await json()),
+      });
+    default:
+      throw routeNotFound(ctx.path);
+  }
 }
 
 /** `…/environments/{name}/apps/…` (reference §12.3). */
