@@ -4,6 +4,7 @@
  */
 import type { ConnectionSettings } from "../config";
 import { connect } from "../connection";
+import { readAdminEnvironment } from "./environment";
 import { readEnvironment } from "./read";
 import { renderProgram } from "./render";
 
@@ -13,5 +14,6 @@ export { renderProgram } from "./render";
 export async function exportEnvironment(settings: ConnectionSettings): Promise<string> {
   const connection = connect(settings, { retry: { maxAttempts: 3, baseDelayMs: 500 }, timeoutMs: 60_000 });
   const snapshot = await readEnvironment(connection.automation(settings.environment));
+  snapshot.admin = await readAdminEnvironment(connection.admin(), snapshot.environment);
   return renderProgram(snapshot);
 }
