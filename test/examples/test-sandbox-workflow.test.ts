@@ -44,7 +44,7 @@ describe("the sandbox-per-pull-request cycle", () => {
     expect(workflow).toMatch(
       /concurrency:\n\s+group: pr-\$\{\{ github\.event\.pull_request\.number \}\}\n\s+cancel-in-progress: false/,
     );
-    expect(workflow).toContain("STACK: pr-${{ github.event.pull_request.number }}");
+    expect(workflow).toMatch(/STACK: pr-\$\{\{ github\.event\.pull_request\.number \}\}/);
     expect(workflow).toContain("id-token: write");
     expect(workflow).toContain("AZURE_FEDERATED_TOKEN_FILE=$RUNNER_TEMP/oidc-token");
     expect(workflow).toMatch(/pulumi up --yes/);
