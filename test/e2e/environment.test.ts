@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../emulator";
 import { exampleProjectConfig } from "../../scripts/lib/cli";
-import { emulatorConfig, ROOT, runStack, type StackConfig, writeRequests } from "./stack-runner";
+import { emulatorConfig, ROOT, runStack, type StackConfig, stateFileTexts, writeRequests } from "./stack-runner";
 
 /** A program file for scripts/stack.ts --program: a fresh sandbox, and a company in it once `e2e:hydrate` is true. */
 const FRESH_PROGRAM = `
@@ -32,8 +32,10 @@ const [startTime, endTime] = (new pulumi.Config("e2e").get("window") ?? "22:00-0
 new bc.Environment("dev", {
   name: "e2e-dev", type: "Sandbox", countryCode: "US", updateWindow: { startTime, endTime, timeZoneId: "UTC" },
 });
+const e2e = new pulumi.Config("e2e");
 const test = new bc.Environment("test", {
   name: "e2e-test", type: "Sandbox", copyFrom: { environment: "production", type: "Production" },
+  applicationInsightsConnectionString: e2e.getBoolean("insights") ? e2e.requireSecret("insightsKey") : undefined,
 });
 const company = new bc.Company("test-company", { environment: test.name, displayName: "E2E Company" });
 new bc.PermissionSetAssignment("test-grant", {
@@ -52,6 +54,8 @@ if (cfg.getBoolean("keep") !== false) {
   });
 }
 `;
+
+const INSIGHTS_KEY = "InstrumentationKey=7d0a9e55-0000-4000-8000-e2e5ec12e7a1";
 
 let emu: RunningEmulator;
 let work: string;
@@ -169,13 +173,19 @@ describe("two sandboxes on the first up, destroyed and created again under the s
   timeout: 240_000,
 }, () => {
   const dir = () => join(work, "two");
-  const run = (op: "up" | "preview" | "destroy", window?: string) =>
-    runStack(dir(), { ...emulatorConfig(emu), ...(window ? { "e2e:window": { value: window } } : {}) }, op, [
-      "--example",
-      "two-sandboxes",
-      "--program",
-      join(work, "two-sandboxes.js"),
-    ]);
+  const run = (op: "up" | "preview" | "destroy", window?: string, insights = false) =>
+    runStack(
+      dir(),
+      {
+        ...emulatorConfig(emu),
+        ...(window ? { "e2e:window": { value: window } } : {}),
+        ...(insights
+          ? { "e2e:insights": { value: "true" }, "e2e:insightsKey": { value: INSIGHTS_KEY, secret: true } }
+          : {}),
+      },
+      op,
+      ["--example", "two-sandboxes", "--program", join(work, "two-sandboxes.js")],
+    );
   const refusedStarts = () =>
     emu.requests().filter((r) => r.status === 400 && /\/environments\/[^/]+(\/copy)?$/.test(r.path));
 
@@ -224,7 +234,17 @@ describe("two sandboxes on the first up, destroyed and created again under the s
       "PUT e2e-dev/settings/upgrade",
     ]);
     expect(listed("e2e-dev")?.admin?.settings?.updateWindow).toMatchObject({ startTime: "21:00", endTime: "05:00" });
-    const down = await run("destroy", "21:00-05:00");
+  });
+
+  it("an Application Insights connection string is set in place and never written in plain text", async () => {
+    const up = await run("up", "21:00-05:00", true);
+    expect(up.result, up.error ?? up.log.slice(-3000)).toBe("succeeded");
+    expect(up.changes).toMatchObject({ update: 1 });
+    expect(up.log).toMatch(/BC restarts the environment to apply it/);
+    expect(listed("e2e-test")?.admin?.appInsightsKey).toBe(INSIGHTS_KEY);
+    expect(up.log).not.toContain(INSIGHTS_KEY);
+    for (const file of stateFileTexts(join(dir(), "state"))) expect(file.text, file.path).not.toContain(INSIGHTS_KEY);
+    const down = await run("destroy", "21:00-05:00", true);
     expect(down.result, down.error ?? down.log.slice(-3000)).toBe("succeeded");
   });
 });

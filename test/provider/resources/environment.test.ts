@@ -437,6 +437,8 @@ describe("Environment settings, updated in place", () => {
     const base = { name: "uat-insights", type: "Sandbox", copyFrom: { environment: "production" } };
     const created = await h.create(await checked(base));
     const news = await checked({ ...base, applicationInsightsConnectionString: key });
+    const diff = await h.diff("uat-insights", created.outs, news);
+    expect(diff).toMatchObject({ changes: true, replaces: [] });
     const lines = progressLines();
     const updated = await h.update("uat-insights", created.outs, news);
     expect(updated.outs).toMatchObject({ status: "Active" });
