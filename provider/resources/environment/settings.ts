@@ -48,11 +48,16 @@ interface Settings {
   accessWithM365Licenses?: boolean;
 }
 
-/** Unset means unmanaged: compared as what state recorded, so it is never a change. */
+/**
+ * Unset means unmanaged: compared as what state recorded, so it is never a change. `null` and `""` mean "managed:
+ * none" (clear it), which must differ from unset (the change tables' comparison treats null, "" and unset alike).
+ */
 const managed =
   (key: keyof Settings) =>
-  (side: PropertyBag, olds: PropertyBag): unknown =>
-    side[key] === undefined ? olds[key] : side[key];
+  (side: PropertyBag, olds: PropertyBag): unknown => {
+    const value = side[key] === undefined ? olds[key] : side[key];
+    return value === null || value === "" ? { cleared: true } : value;
+  };
 
 export const settingsRules: readonly ChangeRule[] = [
   {

@@ -413,6 +413,19 @@ describe("Environment settings, updated in place", () => {
     });
     await h.update("uat-window", updated.outs!, cleared);
     expect(listed("uat-window")?.admin?.settings?.securityGroup).toBeUndefined();
+    // From unmanaged to null is a change (clear it); null to null is none.
+    const { securityGroupId: _group, ...withoutGroup } = created.outs;
+    expect((await h.diff("uat-window", withoutGroup, { ...withoutGroup, securityGroupId: null })).changes).toBe(true);
+    expect((await h.diff("uat-window", { ...withoutGroup, securityGroupId: null }, cleared)).changes).toBe(true);
+    expect(
+      (
+        await h.diff(
+          "uat-window",
+          { ...withoutGroup, securityGroupId: null },
+          { ...withoutGroup, securityGroupId: null },
+        )
+      ).changes,
+    ).toBe(false);
     const { accessWithM365Licenses: _unset, ...unmanaged } = news;
     expect((await h.diff("uat-window", updated.outs!, unmanaged)).changes).toBe(false);
     await h.delete("uat-window", updated.outs!);
