@@ -443,7 +443,10 @@ export function listOperations(ctx: AdminContext, envName?: string) {
     if (!known) throw environmentNotFound(APPLICATION_FAMILY, envName);
   }
   const environmentOps = (ctx.tenant.adminCenter?.operations ?? [])
-    .filter((op) => lower === undefined || op.environmentName.toLowerCase() === lower)
+    .filter(
+      (op) =>
+        lower === undefined || op.environmentName.toLowerCase() === lower || op.targetName?.toLowerCase() === lower,
+    )
     .map((op) => ({ createdOn: op.createdOn, json: environmentOperationJson(op, ctx.version) }));
   const appOps = listedEnvironments(ctx.tenant)
     .filter((env) => lower === undefined || env.name.toLowerCase() === lower)

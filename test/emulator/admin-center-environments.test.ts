@@ -125,6 +125,8 @@ describe("soft delete renames the environment and frees its name", () => {
     expect(scoped.status).toBe(200);
     expect(scoped.json).toMatchObject({ id: del.json.id, type: "softDelete", status: "succeeded" });
     expect((await admin("GET", envPath(renamed!.name))).json.status).toBe("SoftDeleted");
+    const underNewName = await admin("GET", envPath(renamed!.name, "/operations"));
+    expect(underNewName.json.value.map((o: { id: string }) => o.id)).toContain(del.json.id);
 
     // The name is free at once.
     const again = await createActive("lock-a");

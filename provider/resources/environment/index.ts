@@ -251,6 +251,10 @@ const definedEnvironment = defineResource({
     const admin = ctx.connection.admin();
     const env = await findEnvironment(admin, id);
     if (!env || DELETED_STATUSES.includes(env.status)) return;
+    // BC deletes only Active (or failed) environments: one still being prepared or restarted is waited for.
+    if (env.status === "Preparing" || env.status === "Restarting") {
+      await waitForActive(admin, env.name, { timeoutMs: ctx.timeoutMs("delete"), progress: ctx.progress });
+    }
     ctx.progress(`deleting ${env.type.toLowerCase()} environment '${env.name}'`);
     const op = await deleteOnce(admin, env.name, ctx.progress);
     if (op && op.id !== "" && op.status.toLowerCase() !== "succeeded") {

@@ -324,6 +324,17 @@ describe("Environment delete after a dropped connection", () => {
   });
 });
 
+describe("Environment delete of an environment still being prepared", () => {
+  it("waits until it is Active (BC deletes only Active environments), then deletes it", async () => {
+    const other = connectionFor({}).connection.admin();
+    await other.createEnvironment("del-early", { environmentType: "Sandbox", countryCode: "US" });
+    const lines = progressLines();
+    await h.delete("del-early", { name: "del-early", type: "Sandbox", environment: "del-early", status: "Preparing" });
+    expect(lines.join("")).toMatch(/'del-early' becoming Active/);
+    expect(listed("del-early")).toBeUndefined();
+  });
+});
+
 describe("Environment: Production is not deleted by accident", () => {
   it("refuses to delete a Production environment before any request, unless state has allowDelete", async () => {
     const inputs = await checked({ name: "production", type: "Production", countryCode: "US" });
