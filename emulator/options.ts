@@ -84,6 +84,25 @@ export interface BehaviourSwitches {
    * which then answers 404 (BC's AL source). Default false.
    */
   userGroupPermissionsConverted: boolean;
+  /**
+   * A soft-deleted environment is renamed at once to `<name>-yyMMddHHmmssff` (base name truncated to fit), which frees
+   * its name; recovery does not rename it back (Microsoft Learn "Delete and recover environments"). Default true;
+   * false keeps the old name taken until the environment is purged (409 `resourceExists`).
+   */
+  softDeleteRename: boolean;
+  /**
+   * How long (ms of emulated time, scaled by `timeScale`) a new, copied or restored environment stays `Preparing`
+   * after its operation succeeded; Automation calls to it answer 503 meanwhile. Default 30 000; 0 makes it Active
+   * in the same step.
+   */
+  preparingLagMs: number;
+  /**
+   * A second create, copy or restore of the tenant answers 400 `tenantAlreadyProvisioning` until the environment
+   * being created is Active (documented for create and copy). Default true.
+   */
+  tenantProvisioningLock: boolean;
+  /** `GET …/environments/{name}` answers `{"value":[environment]}` as the current docs show. Default false (bare object). */
+  wrappedEnvironmentGet: boolean;
 }
 
 export interface AsyncDelays {
@@ -111,6 +130,10 @@ export const DEFAULT_BEHAVIOUR: BehaviourSwitches = {
   serverClockOffsetMs: 0,
   companySystemVersion: "application",
   userGroupPermissionsConverted: false,
+  softDeleteRename: true,
+  preparingLagMs: 30_000,
+  tenantProvisioningLock: true,
+  wrappedEnvironmentGet: false,
 };
 
 export const DEFAULT_ASYNC_DELAYS: AsyncDelays = {

@@ -21,6 +21,7 @@ import {
   type StackConfig,
 } from "./connection";
 import { processRedactor, type Redactor } from "./redact";
+import { TenantQueue } from "./admin/tenant-queue";
 import { IntentJournal, journalDir } from "./resources/framework/intents";
 import { EngineWatchdog } from "./watchdog";
 
@@ -47,6 +48,8 @@ export class ProviderRuntime {
   readonly redaction: Redactor = processRedactor;
   // Per-tenant state (locks, caches) belongs here too, keyed like the limiters by `principalKey(settings)` or by
   // tenant id, so that every operation of the runtime shares it and a test's fresh runtime starts without it.
+  /** Environment creates, copies and restores, one per tenant at a time (BC's `tenantAlreadyProvisioning`). */
+  readonly tenantQueue = new TenantQueue();
   private journalInstance?: IntentJournal;
 
   constructor(private readonly options: RuntimeOptions = {}) {

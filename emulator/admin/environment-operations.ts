@@ -1,5 +1,5 @@
 /**
- * Environment operations (create, copy, delete, softDelete, recover): records with lower-case statuses
+ * Environment operations (create, copy, pitRestore, delete, softDelete, recover): records with lower-case statuses
  * `scheduled → running → succeeded` (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments) that advance with emulated time. Nothing runs in the
  * background: `advanceEnvironmentOperations` is called on every request and applies what is due.
  */
@@ -25,6 +25,10 @@ export interface NewOperation {
   parameters: Record<string, unknown>;
   /** Emulated duration of the running phase. */
   runMs: number;
+  /** The environment's name when the request arrived, if the operation renames it (a soft delete). */
+  originalName?: string;
+  /** create, copy, pitRestore: how long (unscaled ms) the environment stays Preparing after the operation succeeds. */
+  preparingLagMs?: number;
 }
 
 export function startEnvironmentOperation(
@@ -43,9 +47,13 @@ export function startEnvironmentOperation(
     createdBy: op.createdBy,
     errorMessage: "",
     parameters: op.parameters,
-    environmentName: op.environment.name,
+    environmentName: op.originalName ?? op.environment.name,
+    ...(op.originalName !== undefined && op.originalName !== op.environment.name
+      ? { targetName: op.environment.name }
+      : {}),
     environmentType: op.environment.type,
     productFamily: PRODUCT_FAMILY,
+    ...(op.preparingLagMs === undefined ? {} : { preparingLagMs: Math.round(op.preparingLagMs * timeScale) }),
     startAt,
     finishAt: startAt + Math.round(op.runMs * timeScale),
   };
@@ -71,6 +79,17 @@ export function advanceEnvironmentOperations(tenant: TenantState, now: number): 
       changed = true;
     }
   }
+  // "The new environment isn't accessible until the State becomes Active": Preparing (after its operation) and
+  // Restarting environments come into service when their time is up.
+  for (const env of [...admin.inactiveEnvironments]) {
+    const activeAt = env.admin?.activeAt;
+    if (activeAt !== undefined && now >= activeAt) {
+      env.admin!.status = "Active";
+      env.admin!.activeAt = undefined;
+      setServed(tenant, env, true);
+      changed = true;
+    }
+  }
   // Soft-deleted environments are purged when their retention ends (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments: 14 days).
   for (const env of [...admin.inactiveEnvironments]) {
     if (env.admin?.status === "SoftDeleted" && env.admin.purgeAt !== undefined && now >= env.admin.purgeAt) {
@@ -83,12 +102,21 @@ export function advanceEnvironmentOperations(tenant: TenantState, now: number): 
 
 /** The effect of a finished operation on the environment it targets. */
 function complete(tenant: TenantState, op: EnvironmentOperationState) {
-  const env = findListedEnvironment(tenant, op.environmentName);
+  const env = findListedEnvironment(tenant, op.targetName ?? op.environmentName);
   if (!env) return;
   const admin = envAdmin(env);
   switch (op.type) {
     case "create":
     case "copy":
+    case "pitRestore":
+      if (op.preparingLagMs !== undefined && op.preparingLagMs > 0) {
+        admin.status = "Preparing";
+        admin.activeAt = op.finishAt + op.preparingLagMs;
+        return;
+      }
+      admin.status = "Active";
+      setServed(tenant, env, true);
+      return;
     case "recover":
       admin.status = "Active";
       admin.softDeletedOn = undefined;
@@ -149,8 +177,33 @@ export function environmentOperationJson(op: EnvironmentOperationState, version:
 export function hasPendingOperation(tenant: TenantState, envName: string): boolean {
   const lower = envName.toLowerCase();
   return (tenant.adminCenter?.operations ?? []).some(
-    (op) =>
-      op.environmentName.toLowerCase() === lower &&
-      (op.status === "scheduled" || op.status === "queued" || op.status === "running"),
+    (op) => (op.targetName ?? op.environmentName).toLowerCase() === lower && isPending(op),
   );
+}
+
+const isPending = (op: EnvironmentOperationState) =>
+  op.status === "scheduled" || op.status === "queued" || op.status === "running";
+
+const CREATING = ["create", "copy", "pitRestore"];
+
+/**
+ * The environment the tenant is creating (copying, restoring) now, if any: its operation has not finished, or it
+ * is still Preparing afterwards. BC refuses another create meanwhile (`tenantAlreadyProvisioning`).
+ */
+export function environmentBeingProvisioned(tenant: TenantState): string | undefined {
+  const admin = tenant.adminCenter;
+  if (!admin) return undefined;
+  const running = admin.operations.find((op) => CREATING.includes(op.type) && isPending(op));
+  if (running) return running.targetName ?? running.environmentName;
+  return admin.inactiveEnvironments.find((env) => env.admin?.status === "Preparing" && env.admin.activeAt !== undefined)
+    ?.name;
+}
+
+/** The suffix BC appends to a soft-deleted environment's name: `-yyMMddHHmmssff` (UTC, hundredths of a second). */
+export function softDeletedName(name: string, now: number): string {
+  const d = new Date(now);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const suffix = `-${two(d.getUTCFullYear() % 100)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}${two(Math.floor(d.getUTCMilliseconds() / 10))}`;
+  // Names stay under 30 characters: the base name is truncated to fit.
+  return `${name.slice(0, 29 - suffix.length)}${suffix}`;
 }

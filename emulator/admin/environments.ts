@@ -25,9 +25,11 @@ import type { JsonBody } from "./body";
 import { isFourPartVersion as isVersion } from "../../formats/version";
 import { type AdminContext, createdBy, reply, replyEmpty } from "./context";
 import {
+  environmentBeingProvisioned,
   environmentOperationJson,
   hasPendingOperation,
   softDeleteRetention,
+  softDeletedName,
   startEnvironmentOperation,
 } from "./environment-operations";
 import { AdminError, environmentNotFound, invalidInput } from "./errors";
@@ -104,12 +106,14 @@ export function requireActiveEnvironment(ctx: AdminContext, family: string, name
   return env;
 }
 
+/** A bare object, as both real clients read it; `wrappedEnvironmentGet` answers the docs' `{"value":[…]}`. */
 export function getEnvironment(ctx: AdminContext, family: string, name: string) {
-  reply(ctx, 200, environmentJson(ctx, requireListedEnvironment(ctx, family, name)));
+  const json = environmentJson(ctx, requireListedEnvironment(ctx, family, name));
+  reply(ctx, 200, ctx.deps.behaviour.wrappedEnvironmentGet ? { value: [json] } : json);
 }
 
 /** Name rules (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments): fewer than 30 characters, a letter first, then letters, digits, `_` or `-`. */
-function validateName(name: string, target: string) {
+export function validateName(name: string, target: string) {
   if (name.trim() === "") throw invalidInput(target, "The environment name cannot be null or whitespace.");
   const valid = /^[A-Za-z][A-Za-z0-9_-]*$/.test(name) && name.length < 30;
   if (!valid || RESERVED_NAMES.includes(name.toLowerCase())) {
@@ -134,11 +138,14 @@ function checkNameFree(tenant: TenantState, name: string) {
   }
 }
 
+/** Soft-deleted environments "aren't counted towards the environment quota" (Microsoft Learn, delete and recover). */
+const OUTSIDE_QUOTA = ["SoftDeleting", "SoftDeleted", "Removing"];
+
 function checkQuota(tenant: TenantState, type: "Production" | "Sandbox") {
   const quotas = tenantAdmin(tenant).quotas;
   const limit = type === "Production" ? quotas.production : quotas.sandbox;
   const count = listedEnvironments(tenant).filter(
-    (e) => e.type === type && statusOf(e) !== "SoftDeleted" && statusOf(e) !== "Removing",
+    (e) => e.type === type && !OUTSIDE_QUOTA.includes(statusOf(e)),
   ).length;
   if (count >= limit) {
     throw new AdminError(
@@ -150,7 +157,37 @@ function checkQuota(tenant: TenantState, type: "Production" | "Sandbox") {
   }
 }
 
-function parseType(value: string | undefined, target: string): "Production" | "Sandbox" {
+/**
+ * What every create, copy and restore checks before it starts: one environment of the tenant is created at a time
+ * (`tenantAlreadyProvisioning`, documented for create and copy), the name is free, the quota has room.
+ */
+export function checkCanProvision(ctx: AdminContext, name: string, type: "Production" | "Sandbox") {
+  const busy = ctx.deps.behaviour.tenantProvisioningLock ? environmentBeingProvisioned(ctx.tenant) : undefined;
+  if (busy !== undefined) {
+    throw new AdminError(
+      400,
+      "tenantAlreadyProvisioning",
+      `Cannot create a new environment because another environment ('${busy}') is currently in the process of being created.`,
+      { target: name },
+    );
+  }
+  checkNameFree(ctx.tenant, name);
+  checkQuota(ctx.tenant, type);
+}
+
+/** A new environment record, Preparing until its operation (and the Preparing lag after it) is over. */
+export function preparingAdmin(ctx: AdminContext, ringName: string, appInsightsKey = "") {
+  return {
+    status: "Preparing" as const,
+    ringName,
+    createdOn: new Date(ctx.now).toISOString(),
+    appInsightsKey,
+    appOperations: [],
+    appHistory: {},
+  };
+}
+
+export function parseType(value: string | undefined, target: string): "Production" | "Sandbox" {
   if (value === undefined || value.trim() === "") {
     throw invalidInput(target, `The property '${target}' cannot be null or whitespace.`);
   }
@@ -218,19 +255,11 @@ export function createEnvironment(ctx: AdminContext, family: string, name: strin
       { target: "applicationVersion" },
     );
   }
-  checkNameFree(ctx.tenant, name);
-  checkQuota(ctx.tenant, type);
+  checkCanProvision(ctx, name, type);
 
   const applicationVersion = requested ?? latestVersionOfRing(ring.name);
   const env = freshEnvironment(ctx.tenant.id, name, type, countryCode, applicationVersion);
-  env.admin = {
-    status: "Preparing",
-    ringName: ring.name,
-    createdOn: new Date(ctx.now).toISOString(),
-    appInsightsKey: "",
-    appOperations: [],
-    appHistory: {},
-  };
+  env.admin = preparingAdmin(ctx, ring.name);
   tenantAdmin(ctx.tenant).inactiveEnvironments.push(env);
   const op = startEnvironmentOperation(
     ctx.tenant,
@@ -239,6 +268,7 @@ export function createEnvironment(ctx: AdminContext, family: string, name: strin
       environment: env,
       createdBy: createdBy(ctx),
       runMs: ADMIN_DELAYS.createMs,
+      preparingLagMs: ctx.deps.behaviour.preparingLagMs,
       parameters: {
         sourceEnvironmentName: "",
         sourceEnvironmentType: "",
@@ -276,21 +306,13 @@ export function copyEnvironment(ctx: AdminContext, family: string, sourceName: s
       },
     );
   }
-  checkNameFree(ctx.tenant, targetName);
-  checkQuota(ctx.tenant, type);
+  checkCanProvision(ctx, targetName, type);
 
   // A copy is a snapshot of the source's data at request time, registrations and permission sets included.
   const copy: EnvironmentState = structuredClone(source);
   copy.name = targetName;
   copy.type = type;
-  copy.admin = {
-    status: "Preparing",
-    ringName: source.admin?.ringName ?? "PROD",
-    createdOn: new Date(ctx.now).toISOString(),
-    appInsightsKey: "",
-    appOperations: [],
-    appHistory: {},
-  };
+  copy.admin = preparingAdmin(ctx, source.admin?.ringName ?? "PROD");
   tenantAdmin(ctx.tenant).inactiveEnvironments.push(copy);
   const op = startEnvironmentOperation(
     ctx.tenant,
@@ -299,6 +321,7 @@ export function copyEnvironment(ctx: AdminContext, family: string, sourceName: s
       environment: copy,
       createdBy: createdBy(ctx),
       runMs: ADMIN_DELAYS.copyMs,
+      preparingLagMs: ctx.deps.behaviour.preparingLagMs,
       parameters: {
         sourceEnvironmentName: source.name,
         sourceEnvironmentType: source.type,
@@ -337,6 +360,10 @@ export function deleteEnvironment(ctx: AdminContext, family: string, name: strin
   const soft = atLeast(ctx.version, 18) && !failed;
   const admin = envAdmin(env);
   admin.status = soft ? "SoftDeleting" : "Removing";
+  const originalName = env.name;
+  // BC renames a soft-deleted environment at once so its name is free for a new one (Microsoft Learn, "Delete and
+  // recover environments"); the docs do not say whether at acceptance or at completion: the emulator renames at once.
+  if (soft && ctx.deps.behaviour.softDeleteRename) env.name = softDeletedName(env.name, ctx.now);
   const served = ctx.tenant.environments.includes(env);
   if (served) {
     ctx.tenant.environments = ctx.tenant.environments.filter((e) => e !== env);
@@ -346,13 +373,14 @@ export function deleteEnvironment(ctx: AdminContext, family: string, name: strin
     ctx.tenant,
     {
       type: soft ? "softDelete" : "delete",
+      originalName,
       environment: env,
       createdBy: createdBy(ctx),
       runMs: ADMIN_DELAYS.deleteMs,
       parameters: soft
         ? { retentionMs: softDeleteRetention(ctx.deps.timeScale) }
         : {
-            environmentName: env.name,
+            environmentName: originalName,
             environmentType: env.type,
             productFamily: APPLICATION_FAMILY,
             countryCode: env.countryCode,
@@ -415,7 +443,10 @@ export function listOperations(ctx: AdminContext, envName?: string) {
     if (!known) throw environmentNotFound(APPLICATION_FAMILY, envName);
   }
   const environmentOps = (ctx.tenant.adminCenter?.operations ?? [])
-    .filter((op) => lower === undefined || op.environmentName.toLowerCase() === lower)
+    .filter(
+      (op) =>
+        lower === undefined || op.environmentName.toLowerCase() === lower || op.targetName?.toLowerCase() === lower,
+    )
     .map((op) => ({ createdOn: op.createdOn, json: environmentOperationJson(op, ctx.version) }));
   const appOps = listedEnvironments(ctx.tenant)
     .filter((env) => lower === undefined || env.name.toLowerCase() === lower)
@@ -438,6 +469,24 @@ export function getOperation(ctx: AdminContext, id: string) {
     const appOp = env.admin?.appOperations.find((o) => o.id.toLowerCase() === id.toLowerCase());
     if (appOp) return reply(ctx, 200, appOperationEnvironmentJson(ctx, env, appOp));
   }
+  throw new AdminError(404, "operationNotFound", `The operation '${id}' was not found.`, { target: id });
+}
+
+/**
+ * `GET …/applications/{family}/environments/{name}/operations/{id}` (API 2.28): the environment must exist under
+ * that name. After a soft delete renamed it, the old name answers `environmentNotFound`, as the bcadmincenter
+ * Terraform provider expects while it polls a delete.
+ */
+export function getEnvironmentOperation(ctx: AdminContext, family: string, name: string, id: string) {
+  requireVersion(ctx.version, 28, ctx.path);
+  const env = requireListedEnvironment(ctx, family, name);
+  const lower = env.name.toLowerCase();
+  const op = (ctx.tenant.adminCenter?.operations ?? []).find(
+    (o) => o.id.toLowerCase() === id.toLowerCase() && (o.targetName ?? o.environmentName).toLowerCase() === lower,
+  );
+  if (op) return reply(ctx, 200, environmentOperationJson(op, ctx.version));
+  const appOp = env.admin?.appOperations.find((o) => o.id.toLowerCase() === id.toLowerCase());
+  if (appOp) return reply(ctx, 200, appOperationEnvironmentJson(ctx, env, appOp));
   throw new AdminError(404, "operationNotFound", `The operation '${id}' was not found.`, { target: id });
 }
 

@@ -26,6 +26,7 @@ import {
   createEnvironment,
   deleteEnvironment,
   getEnvironment,
+  getEnvironmentOperation,
   getOperation,
   listApplications,
   listEnvironments,
@@ -33,8 +34,21 @@ import {
   quotas,
   recoverEnvironment,
   requireActiveEnvironment,
+  requireListedEnvironment,
   ringVersions,
 } from "./environments";
+import { restoreEnvironment } from "./environment-restore";
+import {
+  clearSecurityGroup,
+  getM365Access,
+  getSecurityGroup,
+  getUpdateWindow,
+  listTimeZones,
+  putUpdateWindow,
+  setAppInsightsKey,
+  setM365Access,
+  setSecurityGroup,
+} from "./environment-settings";
 import { AdminError, invalidInput, methodNotAllowed, routeNotFound, sendAdminError } from "./errors";
 import { pteInstall, removeScheduledPteVersion, scheduledPteOperations } from "./pte";
 
@@ -109,6 +123,8 @@ const PARAMS: Record<string, { beforeVersionGate: boolean; check: (value: string
 
 const json = (ctx: AdminContext, required = true) => readJsonBody(ctx.req, required);
 const env = (ctx: AdminContext, p: Params) => requireActiveEnvironment(ctx, p.family, p.environmentName);
+/** Settings are read and written on any environment that is listed (not soft-deleted), active or not. */
+const listed = (ctx: AdminContext, p: Params) => requireListedEnvironment(ctx, p.family, p.environmentName);
 const notFound: Handler = (ctx) => {
   throw routeNotFound(ctx.path);
 };
@@ -141,6 +157,7 @@ const ROUTES: Route[] = [
   // applications/… (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments)
   { path: "applications", methods: { GET: (ctx) => listApplications(ctx) } },
   { path: "applications/environments", methods: { GET: (ctx) => listEnvironments(ctx) } },
+  { path: "applications/settings/timezones", methods: { GET: (ctx) => listTimeZones(ctx) } },
   {
     // ringVersions checks the family itself, after the method.
     path: "applications/{applicationFamily}/Countries/{country}/Rings/{ring}",
@@ -175,7 +192,47 @@ const ROUTES: Route[] = [
     path: `${ENVIRONMENT}/recover`,
     methods: { POST: (ctx, p) => recoverEnvironment(ctx, p.family, p.environmentName) },
   },
+  {
+    path: `${ENVIRONMENT}/restore`,
+    methods: { POST: async (ctx, p) => restoreEnvironment(ctx, p.family, p.environmentName, await json(ctx)) },
+  },
   { path: `${ENVIRONMENT}/operations`, methods: { GET: (ctx, p) => listOperations(ctx, p.environmentName) } },
+  {
+    path: `${ENVIRONMENT}/operations/{operationId}`,
+    methods: { GET: (ctx, p) => getEnvironmentOperation(ctx, p.family, p.environmentName, p.operationId) },
+  },
+
+  // …/environments/{name}/settings/… (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environment_settings)
+  {
+    path: `${ENVIRONMENT}/settings/upgrade`,
+    methods: {
+      GET: (ctx, p) => getUpdateWindow(ctx, listed(ctx, p)),
+      PUT: async (ctx, p) => putUpdateWindow(ctx, listed(ctx, p), await json(ctx)),
+    },
+  },
+  {
+    // The docs showed PUT from 2022-12 to 2024-01; every real client POSTs.
+    path: `${ENVIRONMENT}/settings/appinsightskey`,
+    methods: {
+      POST: async (ctx, p) => setAppInsightsKey(ctx, listed(ctx, p), await json(ctx)),
+      PUT: async (ctx, p) => setAppInsightsKey(ctx, listed(ctx, p), await json(ctx)),
+    },
+  },
+  {
+    path: `${ENVIRONMENT}/settings/securitygroupaccess`,
+    methods: {
+      GET: (ctx, p) => getSecurityGroup(ctx, listed(ctx, p)),
+      POST: async (ctx, p) => setSecurityGroup(ctx, listed(ctx, p), await json(ctx)),
+      DELETE: (ctx, p) => clearSecurityGroup(ctx, listed(ctx, p)),
+    },
+  },
+  {
+    path: `${ENVIRONMENT}/settings/accesswithm365licenses`,
+    methods: {
+      GET: (ctx, p) => getM365Access(ctx, listed(ctx, p)),
+      POST: async (ctx, p) => setM365Access(ctx, listed(ctx, p), await json(ctx)),
+    },
+  },
 
   // …/environments/{name}/apps/… (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_app_management)
   { path: APPS, methods: { GET: (ctx, p) => listInstalledApps(ctx, env(ctx, p)) } },

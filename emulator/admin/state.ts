@@ -18,6 +18,8 @@ export const ADMIN_DELAYS = {
   copyMs: 120_000,
   deleteMs: 20_000,
   recoverMs: 30_000,
+  /** Restart that applies an Application Insights key. */
+  restartMs: 10_000,
   /** Retention of a soft-deleted environment (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environments: 14 days). */
   softDeleteRetentionMs: 14 * 24 * 60 * 60 * 1000,
   /** An app operation waits this long before it runs (install/update/uninstall). */

@@ -15,7 +15,7 @@ import { wireOf } from "./wire";
 import { companiesSet } from "./entities/companies";
 import { companyScopedSets } from "./registry";
 import type { ServerDeps } from "../server-deps";
-import type { CompanyState } from "../state/model";
+import type { CompanyState, EnvironmentState } from "../state/model";
 
 const ROUTE = /^\/v2\.0\/([^/]+)(?:\/([^/]+))?\/api\/microsoft\/automation\/v2\.0(?:\/(.*))?$/;
 const MAX_PAGE_SIZE = 20_000;
@@ -29,6 +29,23 @@ type Cursor =
   | { kind: "entity"; def: AnyEntitySet; row: unknown; parent?: Parent; path: string }
   | { kind: "media"; def: AnyEntitySet; row: unknown; name: string; parent?: Parent }
   | { kind: "action"; def: AnyEntitySet; row: unknown; name: string; parent?: Parent };
+
+/**
+ * Why BC does not serve an environment: 404, or 503 while it is Preparing after its create/copy/restore or
+ * Restarting. BC's answer to a not-yet-Active environment is undocumented: 503 is the emulator's choice.
+ */
+function notServed(inactive: readonly EnvironmentState[], envName: string): BcError {
+  const env = inactive.find((e) => e.name.toLowerCase() === envName.toLowerCase());
+  if (env?.admin?.activeAt !== undefined) {
+    return new BcError(
+      503,
+      "ServiceUnavailable",
+      `The environment '${env.name}' is ${env.admin.status} and not available yet. Try again later.`,
+      { "retry-after": "10" },
+    );
+  }
+  return new BcError(404, "BadRequest_NotFound", `The environment '${envName}' does not exist.`);
+}
 
 /** Serves `/v2.0/[{tenant}/]{environment}/api/microsoft/automation/v2.0/...`. Returns false for other paths. */
 export async function handleAutomation(
@@ -53,7 +70,7 @@ export async function handleAutomation(
   const state = deps.state();
   const caller = await authenticate(req, deps.entra, state.tenants, tenantInPath);
   const env = caller.tenant.environments.find((e) => e.name.toLowerCase() === envName.toLowerCase());
-  if (!env) throw new BcError(404, "BadRequest_NotFound", `The environment '${envName}' does not exist.`);
+  if (!env) throw notServed(caller.tenant.adminCenter?.inactiveEnvironments ?? [], envName);
   const app = authorizeAutomation(caller, env, deps.behaviour);
 
   const serviceRoot = `${deps.origin()}/v2.0/${second === undefined ? "" : `${first}/`}${second ?? first}/api/microsoft/automation/v2.0`;

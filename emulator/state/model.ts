@@ -45,7 +45,7 @@ export interface TenantAdminCenterState {
 
 export interface EnvironmentOperationState {
   id: Guid;
-  type: "create" | "copy" | "delete" | "softDelete" | "recover";
+  type: "create" | "copy" | "pitRestore" | "delete" | "softDelete" | "recover";
   status: AdminOperationStatus;
   aadTenantId: Guid;
   createdOn: string;
@@ -57,6 +57,10 @@ export interface EnvironmentOperationState {
   environmentName: string;
   environmentType: "Production" | "Sandbox";
   productFamily: string;
+  /** The environment's name now, when it was renamed after the operation started (soft delete renames). */
+  targetName?: string;
+  /** For create, copy and pitRestore: how long (emulated ms, scaled) the environment stays Preparing afterwards. */
+  preparingLagMs?: number;
   /** Emulated times (ms since epoch) at which the operation starts running and completes. */
   startAt: number;
   finishAt: number;
@@ -74,7 +78,9 @@ export type EnvironmentAdminStatus =
   | "SoftDeletingFailed"
   | "SoftDeleted"
   | "Recovering"
-  | "RecoveringFailed";
+  | "RecoveringFailed"
+  /** While BC restarts it to apply an Application Insights key (BCCH polls this status; not in the docs' enum). */
+  | "Restarting";
 
 /** What the Admin Center knows about an environment beyond BC's own data. Absent on seeded environments (⇒ Active). */
 export interface EnvironmentAdminState {
@@ -87,10 +93,23 @@ export interface EnvironmentAdminState {
   /** When (ms since epoch, emulated) a soft-deleted environment is purged for good. */
   purgeAt?: number;
   deleteReason?: string;
+  /** When (ms since epoch, emulated) a Preparing or Restarting environment becomes Active and served again. */
+  activeAt?: number;
+  /** Settings of `…/settings/*`; absent ⇒ BC's defaults. */
+  settings?: EnvironmentSettingsState;
   /** App install/update/uninstall operations of the Admin Center (`…/apps/{appId}/operations`). */
   appOperations: AppOperationState[];
   /** Last update and uninstall attempts per app id (shown by `GET …/apps`). */
   appHistory: Record<Guid, AppHistoryState>;
+}
+
+/** Environment settings (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api_environment_settings). */
+export interface EnvironmentSettingsState {
+  /** Update window in local wall-clock time `HH:mm` of `timeZoneId` (a Windows time zone id). */
+  updateWindow?: { startTime: string; endTime: string; timeZoneId: string };
+  /** Entra security group restricting access, with the display name BC shows. */
+  securityGroup?: { id: string; displayName: string };
+  accessWithM365Licenses?: boolean;
 }
 
 export interface AppHistoryState {

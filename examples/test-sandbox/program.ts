@@ -8,7 +8,8 @@ import * as bc from "pulumi-businesscentral";
  */
 export async function testSandbox() {
   const cfg = new pulumi.Config("sandbox");
-  // BC keeps a deleted environment (and its name) for a while: vary the name per stack or run.
+  // One sandbox per stack (`pr-<number>` in CI). BC renames a deleted environment at once, so after a destroy the
+  // next up creates the sandbox again under the same name.
   const name = cfg.get("name") ?? `test-${pulumi.getStack()}`.slice(0, 29);
 
   const sandbox = new bc.Environment("sandbox", {

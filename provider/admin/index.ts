@@ -9,7 +9,7 @@
  */
 import { FormData } from "undici";
 import { parseEntity } from "../automation/schemas";
-import { ResponseShapeError } from "../errors";
+import { isNotFound, ResponseShapeError } from "../errors";
 import type { HttpClient } from "../http/client";
 import { pollUntilDone } from "../polling";
 import {
@@ -20,6 +20,8 @@ import {
   type EnvironmentOperation,
   type EnvironmentQuotas,
   type InstalledApp,
+  type SecurityGroupSetting,
+  type UpdateWindowSettings,
 } from "./schemas";
 
 export interface AdminCenterOptions {
@@ -107,8 +109,9 @@ export class AdminCenterApi {
     return this.list(adminEntities.environment, url, options);
   }
 
+  /** Both real clients read a bare object; the current docs show `{"value":[…]}`: both are accepted. */
   async getEnvironment(name: string, options: CallOptions = {}): Promise<AdminEnvironment> {
-    return parseEntity(adminEntities.environment, await this.getJson(this.envUrl(name), options));
+    return parseEntity(adminEntities.environment, single(await this.getJson(this.envUrl(name), options)));
   }
 
   /**
@@ -134,10 +137,97 @@ export class AdminCenterApi {
     return this.startEnvironmentOperation("DELETE", this.envUrl(name, "v2.18"), undefined, options);
   }
 
-  /** `GET /admin/v2.28/environments/operations/{id}`. */
+  /**
+   * `POST …/environments/{source}/restore` (API 2.4+): starts a point-in-time restore of `source` into a new
+   * environment (operation type `pitRestore`). The docs write the body in PascalCase; BC matches names in any case.
+   */
+  async restoreEnvironment(
+    source: string,
+    body: { EnvironmentName: string; EnvironmentType: "Production" | "Sandbox"; PointInTime: string },
+    options: CallOptions = {},
+  ) {
+    return this.startEnvironmentOperation("POST", `${this.envUrl(source, "v2.4")}/restore`, body, options);
+  }
+
+  /**
+   * `GET /admin/v2.28/environments/operations/{id}`: a bare operation or a one-element `value`. The route has no
+   * documented response example and older tenants may not serve it, so a 404 falls back to the list (API 2.7) that
+   * BcContainerHelper polls.
+   */
   async getEnvironmentOperation(id: string, options: CallOptions = {}): Promise<EnvironmentOperation> {
     const url = `${this.base}/${this.version("v2.28")}/environments/operations/${encodeURIComponent(id)}`;
-    return parseEntity(adminEntities.environmentOperation, await this.getJson(url, options));
+    try {
+      return parseEntity(adminEntities.environmentOperation, single(await this.getJson(url, options)));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      const all = await this.list(
+        adminEntities.environmentOperation,
+        `${this.base}/${this.version("v2.7")}/environments/operations`,
+        options,
+      ).catch(() => [] as EnvironmentOperation[]);
+      const found = all.find((op) => op.id.toLowerCase() === id.toLowerCase());
+      if (!found) throw err;
+      return found;
+    }
+  }
+
+  /** Operations of every environment of the tenant (API 2.7+), oldest first. */
+  async listAllEnvironmentOperations(options: CallOptions = {}): Promise<EnvironmentOperation[]> {
+    const url = `${this.base}/${this.version("v2.7")}/environments/operations`;
+    return this.list(adminEntities.environmentOperation, url, options);
+  }
+
+  // --- Environment settings (admin-center-settings; API 2.13 for the time-zone form of the update window) --------
+
+  /** `GET …/settings/upgrade`: the update window (wall-clock + time zone from 2.13). */
+  async getUpdateWindow(name: string, options: CallOptions = {}): Promise<UpdateWindowSettings> {
+    const url = `${this.envUrl(name, "v2.13")}/settings/upgrade`;
+    return parseEntity(adminEntities.updateWindow, await this.getJson(url, options));
+  }
+
+  /** `PUT …/settings/upgrade` with the wall-clock set (BC requires at least six hours; it may wrap midnight). */
+  async setUpdateWindow(
+    name: string,
+    window: { preferredStartTime: string; preferredEndTime: string; timeZoneId: string },
+    options: CallOptions = {},
+  ): Promise<void> {
+    await this.send("PUT", `${this.envUrl(name, "v2.13")}/settings/upgrade`, window, options);
+  }
+
+  /** `POST …/settings/appinsightskey`; `""` clears it. BC restarts the environment to apply it (202, no body). */
+  async setAppInsightsKey(name: string, key: string, options: CallOptions = {}): Promise<void> {
+    await this.send("POST", `${this.envUrl(name)}/settings/appinsightskey`, { key }, options);
+  }
+
+  /** `GET …/settings/securitygroupaccess` (2.8+): the group, or undefined when none is set (204). */
+  async getSecurityGroup(name: string, options: CallOptions = {}): Promise<SecurityGroupSetting | undefined> {
+    const body = await this.getJson(`${this.envUrl(name, "v2.8")}/settings/securitygroupaccess`, options);
+    const parsed = parseEntity(adminEntities.securityGroup, body);
+    return parsed.id ? parsed : undefined;
+  }
+
+  /** `POST …/settings/securitygroupaccess` with `{"Value": <group object id>}` (capital V, as documented). */
+  async setSecurityGroup(name: string, groupId: string, options: CallOptions = {}): Promise<void> {
+    await this.send("POST", `${this.envUrl(name, "v2.8")}/settings/securitygroupaccess`, { Value: groupId }, options);
+  }
+
+  async clearSecurityGroup(name: string, options: CallOptions = {}): Promise<void> {
+    await this.send("DELETE", `${this.envUrl(name, "v2.8")}/settings/securitygroupaccess`, undefined, options);
+  }
+
+  /** `GET …/settings/accesswithm365licenses` (2.12+). */
+  async getM365Access(name: string, options: CallOptions = {}): Promise<boolean | undefined> {
+    const body = await this.getJson(`${this.envUrl(name, "v2.12")}/settings/accesswithm365licenses`, options);
+    const enabled = (body as { enabled?: unknown }).enabled;
+    return typeof enabled === "boolean"
+      ? enabled
+      : typeof enabled === "string"
+        ? enabled.toLowerCase() === "true"
+        : undefined;
+  }
+
+  async setM365Access(name: string, enabled: boolean, options: CallOptions = {}): Promise<void> {
+    await this.send("POST", `${this.envUrl(name, "v2.12")}/settings/accesswithm365licenses`, { enabled }, options);
   }
 
   /** Operations of one environment (API 2.6+), oldest first; app operations are included by BC. */
@@ -346,6 +436,19 @@ export class AdminCenterApi {
     return parseEntity(adminEntities.environmentOperation, parseJson(res.body));
   }
 
+  /** A settings write: any 2xx is success, the body is not read. */
+  private async send(method: "PUT" | "POST" | "DELETE", url: string, body: unknown, options: CallOptions) {
+    await this.http.request({
+      method,
+      url,
+      headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), accept: "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      service: "admin",
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
+  }
+
   private async post(url: string, body: unknown, options: CallOptions): Promise<AppOperation> {
     const res = await this.http.request({
       method: "POST",
@@ -358,6 +461,12 @@ export class AdminCenterApi {
     });
     return parseEntity(adminEntities.appOperation, parseJson(res.body));
   }
+}
+
+/** A single entity, unwrapped from a one-element `value` collection when the server sends one. */
+function single(body: unknown): unknown {
+  const value = (body as { value?: unknown } | null)?.value;
+  return Array.isArray(value) && value.length === 1 ? value[0] : body;
 }
 
 function minorOf(version: string): number {

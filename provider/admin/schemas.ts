@@ -18,6 +18,8 @@ export const environmentSchema = z.looseObject({
   ringName: z.string().optional(),
   applicationVersion: z.string().optional(),
   versionDetails: z.looseObject({ version: z.string().optional() }).optional(),
+  /** The Application Insights connection string or key (`""` when none). */
+  appInsightsKey: z.string().nullish(),
 });
 export type AdminEnvironment = z.infer<typeof environmentSchema>;
 
@@ -41,6 +43,18 @@ export const quotasSchema = z.looseObject({
   environmentsCount: z.looseObject({ production: z.number().optional(), sandbox: z.number().optional() }).optional(),
 });
 export type EnvironmentQuotas = z.infer<typeof quotasSchema>;
+
+/** `GET …/settings/upgrade`; the wall-clock fields exist from API 2.13. */
+export const updateWindowSchema = z.looseObject({
+  preferredStartTime: z.string().nullish(),
+  preferredEndTime: z.string().nullish(),
+  timeZoneId: z.string().nullish(),
+});
+export type UpdateWindowSettings = z.infer<typeof updateWindowSchema>;
+
+/** `GET …/settings/securitygroupaccess`: `{id, displayName}`; 204 (read as `{}`) when no group is set. */
+export const securityGroupAccessSchema = z.looseObject({ id: z.string().nullish(), displayName: z.string().nullish() });
+export type SecurityGroupSetting = z.infer<typeof securityGroupAccessSchema>;
 
 export const installedAppSchema = z.looseObject({
   appId: z.string(),
@@ -82,6 +96,8 @@ export const adminEntities = {
   appOperation: { entity: "app operation", schema: appOperationSchema },
   environmentOperation: { entity: "environment operation", schema: environmentOperationSchema },
   quotas: { entity: "environment quotas", schema: quotasSchema },
+  updateWindow: { entity: "update window settings", schema: updateWindowSchema },
+  securityGroup: { entity: "security group access", schema: securityGroupAccessSchema },
 } satisfies Record<string, EntitySchema<unknown>>;
 
 export const APP_OPERATION_PENDING = ["scheduled", "running", "queued", "notstarted", "inprogress"];

@@ -33,7 +33,7 @@ export type PassThroughSettings = Pick<ConnectionInput, Exclude<FieldName, (type
 export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
 export const DEFAULT_API_BASE_URL = "https://api.businesscentral.dynamics.com";
 /**
- * Admin Center API version used unless an operation needs a newer one (reference §12.1: `v2.0`…`v2.29`;
+ * Admin Center API version used unless an operation needs a newer one (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/administration-center-api: `v2.0`…`v2.29`;
  * `apps/pteInstall` and `scheduledPteOperations` were introduced in 2.29 and ask for it themselves).
  */
 export const DEFAULT_ADMIN_API_VERSION = "v2.28";

@@ -4,6 +4,7 @@
  */
 import type { ConnectionSettings } from "../connection";
 import { createRuntime, type ProviderRuntime } from "../runtime";
+import { readAdminEnvironment } from "./environment";
 import { readEnvironment } from "./read";
 import { renderProgram } from "./render";
 
@@ -16,6 +17,7 @@ export async function exportEnvironment(settings: ConnectionSettings, runtime?: 
   try {
     const connection = own.connect(settings, { retry: { maxAttempts: 3, baseDelayMs: 500 }, timeoutMs: 60_000 });
     const snapshot = await readEnvironment(connection.automation(settings.environment));
+    snapshot.admin = await readAdminEnvironment(connection.admin(), snapshot.environment);
     return renderProgram(snapshot);
   } finally {
     if (!runtime) await own.close();

@@ -45,6 +45,8 @@ export interface EnvironmentSnapshot {
   assignments: ExportedAssignment[];
   /** Undefined when the environment has no user groups (BC 25+). */
   memberships?: ExportedMembership[];
+  /** The environment as the Admin Center shows it (provider/export/environment.ts); undefined when not read. */
+  admin?: import("./environment").EnvironmentExport;
 }
 
 export async function readEnvironment(automation: AutomationApi): Promise<EnvironmentSnapshot> {

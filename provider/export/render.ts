@@ -4,6 +4,7 @@
  * human must choose. Objects the program must not manage by default (Microsoft's apps, SUPER grants, per-tenant
  * extensions without their .app file) are left out or commented out with the reason.
  */
+import { environmentLines } from "./environment";
 import type { EnvironmentSnapshot, ExportedApp, ExportedAssignment, ExportedMembership } from "./read";
 
 const MICROSOFT = "microsoft";
@@ -24,7 +25,7 @@ export function renderProgram(snapshot: EnvironmentSnapshot, options: RenderOpti
     "",
     `const environment = ${str(snapshot.environment)};`,
     "",
-    ...environmentBlock(snapshot.environment),
+    ...environmentBlock(snapshot),
     ...section("Companies", companies(snapshot, names)),
     ...section("Apps", apps(snapshot.apps, names)),
     ...section(
@@ -43,7 +44,9 @@ export function renderProgram(snapshot: EnvironmentSnapshot, options: RenderOpti
   return `${out.join("\n").trimEnd()}\n`;
 }
 
-function environmentBlock(environment: string): string[] {
+function environmentBlock(snapshot: EnvironmentSnapshot): string[] {
+  const environment = snapshot.environment;
+  if (snapshot.admin) return environmentLines(snapshot.admin, slug(environment), str);
   return [
     "// DECIDE: to manage the environment itself (needs the Admin Center API: AdminCenter.ReadWrite.All and",
     '// "Authorized Microsoft Entra apps"), uncomment; keep retainOnDelete so destroy never deletes it.',

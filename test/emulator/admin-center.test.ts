@@ -21,7 +21,11 @@ const PTE_ID = "5d4c3b2a-1f0e-4d9c-8b7a-665544332211";
 let t: TestEmulator;
 
 beforeAll(async () => {
-  t = await startEmulatorHarness();
+  // The environment tests here run many creates back to back and check the switch-off behaviours: no Preparing lag,
+  // no one-create-at-a-time lock, soft-deleted names kept. admin-center-environments.test.ts covers the defaults.
+  t = await startEmulatorHarness({
+    behaviour: { preparingLagMs: 0, tenantProvisioningLock: false, softDeleteRename: false },
+  });
 });
 afterAll(() => t.stop());
 
@@ -326,7 +330,7 @@ describe("environments", () => {
     expect(served.json.value.map((c: { name: string }) => c.name)).toEqual(["CRONUS USA, Inc."]);
   });
 
-  it("soft deletes (2.18+): gone from the automation routes, listed as SoftDeleted, recoverable", async () => {
+  it("soft deletes (2.18+): gone from the automation routes, listed as SoftDeleted, recoverable (softDeleteRename off)", async () => {
     const del = await admin("DELETE", envPath("prod-copy"));
     expect(del.status).toBe(202);
     expect(del.json.type).toBe("softDelete");
@@ -336,7 +340,7 @@ describe("environments", () => {
     expect(env.json.status).toBe("SoftDeleted");
     expect(env.json.SoftDeletedOn).toBeTruthy();
     expect(env.json.HardDeletePendingOn).toBeTruthy();
-    // The name stays taken while the environment is retained.
+    // With softDeleteRename off the name stays taken while the environment is retained.
     expectAdminError(
       await admin("PUT", envPath("prod-copy"), { body: { environmentType: "Sandbox", countryCode: "US" } }),
       409,

@@ -103,3 +103,60 @@ describe("Admin Center API", () => {
     }
   });
 });
+
+describe("Admin Center shapes to tolerate (issue 19)", () => {
+  it("reads an environment answered as {value:[…]} (the current docs' example)", async () => {
+    const wrapped = await startTestEmulator({ behaviour: { wrappedEnvironmentGet: true } });
+    try {
+      resetProviderCaches();
+      const env = await connect(settingsFor(wrapped)).admin().getEnvironment("production");
+      expect(env).toMatchObject({ name: "production", type: "Production", status: "Active" });
+    } finally {
+      await wrapped.stop();
+      resetProviderCaches();
+    }
+  });
+
+  it("falls back to the operations list when GET …/environments/operations/{id} answers 404", async () => {
+    const op = await admin.createEnvironment("shape-fallback", { environmentType: "Sandbox", countryCode: "US" });
+    emu.faults.add({ method: "GET", path: `*/environments/operations/${op.id}`, status: 404 });
+    emu.clearRequests();
+    try {
+      const read = await admin.getEnvironmentOperation(op.id);
+      expect(read).toMatchObject({ id: op.id, type: "create" });
+      expect(emu.requests().some((r) => r.path.endsWith("/environments/operations"))).toBe(true);
+      const missing = await bcFailure(admin.getEnvironmentOperation("00000000-0000-4000-8000-000000000000"));
+      expect(isNotFound(missing)).toBe(true);
+    } finally {
+      emu.faults.clear();
+    }
+  });
+
+  it("reads and writes environment settings with the documented wire names", async () => {
+    await admin.setUpdateWindow("production", {
+      preferredStartTime: "22:00",
+      preferredEndTime: "06:00",
+      timeZoneId: "W. Europe Standard Time",
+    });
+    expect(await admin.getUpdateWindow("production")).toMatchObject({
+      preferredStartTime: "22:00",
+      preferredEndTime: "06:00",
+      timeZoneId: "W. Europe Standard Time",
+    });
+    expect(await admin.getSecurityGroup("production")).toBeUndefined();
+    await admin.setSecurityGroup("production", "5e8f1a3c-2b4d-4c6e-9f0a-7b8c9d0e1f2a");
+    expect(await admin.getSecurityGroup("production")).toMatchObject({ displayName: "Sales team" });
+    await admin.clearSecurityGroup("production");
+    expect(await admin.getSecurityGroup("production")).toBeUndefined();
+    await admin.setM365Access("production", true);
+    expect(await admin.getM365Access("production")).toBe(true);
+    const refused = await bcFailure(
+      admin.setUpdateWindow("production", {
+        preferredStartTime: "01:00",
+        preferredEndTime: "03:00",
+        timeZoneId: "UTC",
+      }),
+    );
+    expect(refused.status).toBe(400);
+  });
+});

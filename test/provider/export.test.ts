@@ -72,6 +72,10 @@ describe("export", () => {
     expect(stdout).toContain(
       'new bc.PermissionSetAssignment("joe-d365-basic", { environment, adopt: true, userName: "JOE", roleId: "D365 BASIC" });',
     );
+    // The environment itself, with its real type and country, adopted and retained on destroy.
+    expect(stdout).toContain(
+      'new bc.Environment("production", { name: environment, type: "Production", countryCode: "US", adopt: true, updateWindow: { startTime: "20:00", endTime: "06:00", timeZoneId: "Pacific Standard Time" }, accessWithM365Licenses: false }, { retainOnDelete: true });',
+    );
     // Every active resource line adopts.
     const active = stdout.split("\n").filter((l) => l.startsWith("new bc."));
     expect(active.length).toBeGreaterThan(3);
@@ -135,6 +139,9 @@ describe("export", () => {
     });
     const { code, stdout, stderr } = await runExport("sandbox-24");
     expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(
+      /^new bc\.Environment\("sandbox-24", \{ name: environment, type: "Sandbox", countryCode: "US", adopt: true/m,
+    );
     expect(stdout).toMatch(
       /\/\/ Security group FINANCE \(Finance team\)\.\nnew bc\.PermissionSetAssignment\("finance-d365-accountants", \{ environment, adopt: true, securityGroupId: "0b6d4c2a-91e3-4f57-8a1d-3c5e7f9a1b2d", roleId: "D365 ACCOUNTANTS" \}\);/,
     );

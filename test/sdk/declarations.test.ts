@@ -116,6 +116,12 @@ const KINDS: { [K in ResourceKind]: Kind<InstanceType<(typeof bc)[K]>> } = {
         ringName: "PROD",
         applicationVersion: "29.0.0.0",
         copyFrom: { environment: "production", type: "Production" },
+        restoreFrom: { environment: "production", pointInTime: "2026-12-01T00:00:00Z" },
+        updateWindow: { startTime: "22:00", endTime: "06:00", timeZoneId: "UTC" },
+        applicationInsightsConnectionString: "InstrumentationKey=00000000-0000-0000-0000-000000000000",
+        securityGroupId: "00000000-0000-0000-0000-000000000001",
+        accessWithM365Licenses: true,
+        allowDelete: false,
         timeouts,
       } satisfies Required<bc.EnvironmentArgs>),
     members: all<bc.Environment>({

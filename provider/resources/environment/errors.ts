@@ -6,7 +6,15 @@ import type { AdminCenterApi } from "../../admin";
 import { BcApiError } from "../../errors";
 
 /** Inputs a failure can be about. */
-type Field = "name" | "type" | "countryCode" | "ringName" | "applicationVersion" | "copyFrom.environment";
+type Field =
+  | "name"
+  | "type"
+  | "countryCode"
+  | "ringName"
+  | "applicationVersion"
+  | "copyFrom.environment"
+  | "restoreFrom.environment"
+  | "restoreFrom.pointInTime";
 
 const byCode: Record<string, { field: Field; fix: string }> = {
   environmentnamenotvalid: {
@@ -15,7 +23,7 @@ const byCode: Record<string, { field: Field; fix: string }> = {
   },
   resourceexists: {
     field: "name",
-    fix: "Choose another name, or set adopt: true to manage the existing environment. A deleted environment keeps its name until BC removes it for good.",
+    fix: "Choose another name, or set adopt: true to manage the existing environment. (BC renames a deleted environment at once, so a deleted one does not hold the name.)",
   },
   applicationfamilynotaccessible: {
     field: "countryCode",
@@ -31,10 +39,18 @@ export async function explainAdminFailure(
 ): Promise<unknown> {
   if (!(err instanceof BcApiError) || err.service !== "admin") return err;
   const code = err.code.toLowerCase();
+  // Another environment of the tenant is being created: the caller waits for it and tries again.
+  if (code === "tenantalreadyprovisioning") return err;
   if (code === "maximumnumberofenvironmentsallowedreached") return quotaError(err, admin, what.type);
-  if (code === "environmentnotfound" && /\/copy$/i.test(err.path)) {
+  if (code === "environmentnotfound" && /\/(copy|restore)$/i.test(err.path)) {
+    const field = /\/restore$/i.test(err.path) ? "restoreFrom.environment" : "copyFrom.environment";
     return new Error(
-      `copyFrom.environment: ${err.serviceMessage} Name an existing environment of this tenant (${await environmentNames(admin)}).`,
+      `${field}: ${err.serviceMessage} Name an existing environment of this tenant (${await environmentNames(admin)}).`,
+    );
+  }
+  if (/\/restore$/i.test(err.path) && /point ?in ?time/i.test(err.serviceMessage)) {
+    return new Error(
+      `restoreFrom.pointInTime: ${err.serviceMessage} Use a UTC time in the past, at most 28 days ago (and not before the environment's first backup, about 30 minutes after it was created).`,
     );
   }
   const known = byCode[code] ?? fieldFromMessage(err.serviceMessage);
@@ -61,7 +77,7 @@ async function quotaError(err: BcApiError, admin: AdminCenterApi, type: string):
   const limit = type === "Production" ? quotas?.environmentsCount?.production : quotas?.environmentsCount?.sandbox;
   return new Error(
     `type: ${err.serviceMessage}${limit === undefined ? "" : ` (quota: ${limit} ${type.toLowerCase()} environments)`} ` +
-      `Delete a ${type.toLowerCase()} environment you no longer need (Environments in the admin center; ones being deleted still count until the delete finishes), ` +
+      `Delete a ${type.toLowerCase()} environment you no longer need (Environments in the admin center; soft-deleted ones do not count), ` +
       "or buy additional environments for the tenant, then run pulumi up again.",
   );
 }

@@ -9,10 +9,29 @@ import { isAuth } from "../../errors";
 import { isFourPartVersion } from "../../../formats/version";
 import { defineResource, type InputsOf, type OperationContext } from "../framework/define";
 import { OUTPUT_NAMES } from "../output-names";
-import { behaviourRule, environmentRule } from "../framework/diff";
+import { behaviourRule, environmentRule, type PropertyBag } from "../framework/diff";
 import { containsUnknown } from "../framework/inputs";
 import { environmentNames, explainAdminFailure } from "./errors";
-import { DELETED_STATUSES, findEnvironment, pendingOperation, startOnce, waitForCreation } from "./operations";
+import {
+  DELETED_STATUSES,
+  deleteOnce,
+  environmentPolling,
+  findEnvironment,
+  pendingOperation,
+  startOnce,
+  startWhenTenantFree,
+  waitForActive,
+  waitForCreation,
+} from "./operations";
+import { refuseProductionDelete, refuseProductionReplace } from "./production-guard";
+import {
+  checkRestoreTiming,
+  checkUpdateWindow,
+  readManagedSettings,
+  reconcileSettings,
+  settingsInputs,
+  settingsRules,
+} from "./settings";
 
 const TYPES = ["Sandbox", "Production"] as const;
 const typeInput = z.enum(TYPES, { error: 'must be "Sandbox" or "Production"' });
@@ -48,6 +67,23 @@ const inputs = {
     .refine(isFourPartVersion, "must be a version like 29.1.41238.0 (major.minor.build.revision)")
     .optional(),
   copyFrom: z.object({ environment: environmentName, type: typeInput.optional() }).strict().optional(),
+  /** Point-in-time restore of an existing environment into this new one (BC's `pitRestore`). */
+  restoreFrom: z
+    .object({
+      environment: environmentName,
+      pointInTime: z
+        .string()
+        .trim()
+        .regex(
+          /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/,
+          "must be an ISO 8601 date and time in UTC, e.g. 2026-04-22T20:00:00Z",
+        ),
+    })
+    .strict()
+    .optional(),
+  ...settingsInputs,
+  /** Recorded only: a Production environment is deleted only when the recorded state says so. */
+  allowDelete: z.boolean().optional(),
 };
 type Inputs = InputsOf<typeof inputs>;
 type Outputs = ReturnType<typeof outputsOf>;
@@ -65,11 +101,29 @@ function outputsOf(env: AdminEnvironment) {
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-function crossCheck(values: Partial<Inputs>): pulumi.dynamic.CheckFailure[] {
+function crossCheck(values: Partial<Inputs>, olds: PropertyBag): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
-  if (values.copyFrom === undefined && values.countryCode === undefined) {
-    failures.push({ property: "countryCode", reason: "is required (unless copyFrom is set): e.g. US, GB or DK" });
+  if (values.copyFrom === undefined && values.restoreFrom === undefined && values.countryCode === undefined) {
+    failures.push({
+      property: "countryCode",
+      reason: "is required (unless copyFrom or restoreFrom is set): e.g. US, GB or DK",
+    });
   }
+  if (values.copyFrom !== undefined && values.restoreFrom !== undefined) {
+    failures.push({ property: "restoreFrom", reason: "set either copyFrom or restoreFrom, not both" });
+  }
+  if (values.restoreFrom !== undefined && !containsUnknown(values.restoreFrom)) {
+    for (const key of ["countryCode", "ringName", "applicationVersion"] as const) {
+      if (values[key] !== undefined)
+        failures.push({ property: key, reason: "a restore takes the source's; remove it or remove restoreFrom" });
+    }
+    if (typeof values.name === "string" && sameName(values.restoreFrom.environment, values.name)) {
+      failures.push({ property: "restoreFrom.environment", reason: "must name another environment than name" });
+    }
+    // Only before creation: a recorded restoreFrom is history and changes nothing.
+    if (olds.environmentId === undefined) failures.push(...checkRestoreTiming(values.restoreFrom.pointInTime));
+  }
+  failures.push(...checkUpdateWindow(values.updateWindow));
   if (values.copyFrom !== undefined && !containsUnknown(values.copyFrom)) {
     for (const key of ["ringName", "applicationVersion"] as const) {
       if (values[key] !== undefined)
@@ -109,15 +163,37 @@ export const environmentHandler = defineResource({
       change: "none",
       why: "Only used at creation. For a fresh copy, replace the resource: `pulumi up --replace <urn>`.",
     },
+    {
+      keys: ["restoreFrom"],
+      change: "none",
+      why: "Only used at creation. For a fresh restore, replace the resource: `pulumi up --replace <urn>`.",
+    },
+    ...settingsRules,
+    {
+      keys: ["allowDelete"],
+      change: "update",
+      why: "Recorded only (nothing is sent): a Production environment is deleted only when the recorded state has `allowDelete: true`.",
+    },
     { ...environmentRule, why: "Set from `name` (the environment this resource is); other resources target it." },
     behaviourRule,
   ],
-  // Only the same name collides: a renamed environment is created before the old one is deleted.
+  // Only the same name collides: the old environment is deleted first (BC frees its name at once by renaming it);
+  // a replace that changes the name creates the new environment first.
   replaceOrder: (olds, news) => String(olds.name).toLowerCase() === String(news.name).toLowerCase(),
-  timeouts: { create: 60 * 60_000, update: 5 * 60_000, delete: 30 * 60_000 },
+  timeouts: { create: 60 * 60_000, update: 30 * 60_000, delete: 30 * 60_000 },
   crossCheck,
+  notes(values, olds) {
+    const key = values.applicationInsightsConnectionString;
+    if (key === undefined || containsUnknown(key) || key === olds.applicationInsightsConnectionString) return [];
+    return [
+      `setting the Application Insights connection string of environment '${String(values.name)}': BC restarts the environment to apply it (it must be Active; the update waits until it is Active again)`,
+    ];
+  },
   // The resource's own environment is the one it creates; resources may then use `environment: env.name`.
   // A change of case in the name keeps the recorded one (BC compares names case-insensitively).
+  verify: (ctx, values, olds) => checkRestoreSourceAtPreview(ctx, values, olds),
+  guardReplace: refuseProductionReplace,
+
   prepare(values, olds) {
     const recorded = olds.environment;
     const keep = typeof recorded === "string" && typeof values.name === "string" && sameName(recorded, values.name);
@@ -127,17 +203,29 @@ export const environmentHandler = defineResource({
 
   async create(ctx, inputs) {
     const admin = ctx.connection.admin();
+    const deadline = Date.now() + ctx.timeoutMs("create");
     const existing = await findEnvironment(admin, inputs.name);
-    if (existing) return { id: existing.name, outputs: await adopt(ctx, admin, existing, inputs) };
-    const op = await startOnce(admin, inputs.name, inputs.copyFrom ? ["copy"] : ["create"], ctx.progress, () =>
-      start(ctx, admin, inputs),
-    );
-    await waitForCreation(admin, op, {
-      name: inputs.name,
-      timeoutMs: ctx.timeoutMs("create"),
-      progress: ctx.progress,
-      recordPreparing: (why) => ctx.partial(inputs.name, { ...emptyOutputs, status: "Preparing" }, why),
+    if (existing) return { id: existing.name, outputs: await adopt(ctx, admin, existing, inputs, deadline) };
+    const recordPreparing = (why: string) => ctx.partial(inputs.name, { ...emptyOutputs, status: "Preparing" }, why);
+    const types = inputs.copyFrom ? ["copy"] : inputs.restoreFrom ? ["pitrestore"] : ["create"];
+    // BC creates one environment per tenant at a time: the slot is held until this one is Active.
+    await ctx.runtime.tenantQueue.run(ctx.settings.tenantId, async () => {
+      const op = await startOnce(admin, inputs.name, types, ctx.progress, () =>
+        startWhenTenantFree(admin, ctx.progress, deadline, () => start(ctx, admin, inputs)),
+      );
+      await waitForCreation(admin, op, {
+        name: inputs.name,
+        timeoutMs: remaining(deadline),
+        progress: ctx.progress,
+        recordPreparing,
+      });
+      await waitForActive(admin, inputs.name, {
+        timeoutMs: remaining(deadline),
+        progress: ctx.progress,
+        recordPreparing,
+      });
     });
+    await reconcileSettings(ctx, admin, inputs.name, inputs, { deadline });
     const created = await admin.getEnvironment(inputs.name);
     await hintWhenAppNotRegistered(ctx, inputs);
     return { id: created.name, outputs: outputsOf(created) };
@@ -149,34 +237,70 @@ export const environmentHandler = defineResource({
     const read = { ...state.inputs, name: env.name, type: env.type as Inputs["type"] };
     if (env.countryCode && state.inputs.countryCode !== undefined) read.countryCode = env.countryCode.toUpperCase();
     if (env.ringName && state.inputs.ringName !== undefined) read.ringName = env.ringName.toUpperCase();
+    Object.assign(read, await readManagedSettings(ctx.connection.admin(), env, state.inputs));
     return { inputs: read, outputs: outputsOf(env) };
   },
 
-  // Only properties that change nothing in BC reach update (the rest replace): nothing is sent.
-  async update(ctx, id) {
-    return outputsOf(await ctx.connection.admin().getEnvironment(id));
+  // Only settings (and allowDelete, which is only recorded) reach update: the rest replace or change nothing.
+  async update(ctx, id, olds, news) {
+    const admin = ctx.connection.admin();
+    await reconcileSettings(ctx, admin, id, news, {
+      deadline: Date.now() + ctx.timeoutMs("update"),
+      onlyChangedFrom: olds.inputs,
+    });
+    return outputsOf(await admin.getEnvironment(id));
   },
 
-  async delete(ctx, id) {
+  async delete(ctx, id, state) {
+    // The engine plans deletes without asking a dynamic provider: the Production guard lives here, before any request.
+    refuseProductionDelete(id, state.inputs);
     const admin = ctx.connection.admin();
     const env = await findEnvironment(admin, id);
     if (!env || DELETED_STATUSES.includes(env.status)) return;
-    ctx.progress(`deleting ${env.type.toLowerCase()} environment '${env.name}'`);
-    const op = await startOnce(admin, env.name, ["softdelete", "delete"], ctx.progress, () =>
-      admin.deleteEnvironment(env.name),
-    );
-    if (op.id !== "") {
-      await admin.waitForEnvironmentOperation(op, { timeoutMs: ctx.timeoutMs("delete"), onProgress: ctx.progress });
+    // BC deletes only Active (or failed) environments: one still being prepared or restarted is waited for.
+    if (env.status === "Preparing" || env.status === "Restarting") {
+      await waitForActive(admin, env.name, { timeoutMs: ctx.timeoutMs("delete"), progress: ctx.progress });
     }
-    const after = await findEnvironment(admin, env.name);
-    const until = after?.HardDeletePendingOn;
-    ctx.progress(
-      after
-        ? `environment '${env.name}' is deleted; BC keeps it recoverable${typeof until === "string" ? ` until ${until}` : " for a while"} (admin center → Environments → Recover), and its name stays taken until then`
-        : `environment '${env.name}' is deleted`,
-    );
+    ctx.progress(`deleting ${env.type.toLowerCase()} environment '${env.name}'`);
+    const op = await deleteOnce(admin, env.name, ctx.progress);
+    if (op && op.id !== "" && op.status.toLowerCase() !== "succeeded") {
+      await admin.waitForEnvironmentOperation(op, {
+        timeoutMs: ctx.timeoutMs("delete"),
+        onProgress: ctx.progress,
+        initialIntervalMs: environmentPolling.initialIntervalMs,
+      });
+    }
+    ctx.progress(await deletedLine(admin, env.name));
   },
 });
+
+const remaining = (deadline: number) => Math.max(1, deadline - Date.now());
+
+/**
+ * What became of a deleted environment. BC renames a soft-deleted environment to `<name>-yyMMddHHmmssff` at once,
+ * which frees the name, and recovery keeps the new name
+ * (https://learn.microsoft.com/dynamics365/business-central/dev-itpro/administration/tenant-admin-center-environments-delete).
+ */
+async function deletedLine(admin: AdminCenterApi, name: string): Promise<string> {
+  const underName = await findEnvironment(admin, name).catch(() => undefined);
+  if (underName) {
+    const until = deletionDate(underName);
+    return `environment '${name}' is deleted (status ${underName.status}); BC keeps it recoverable${until ? ` until ${until}` : " for a while"} (admin center → Environments → Recover)`;
+  }
+  const suffixed = new RegExp(`^${name.slice(0, 14).replace(/[-]/g, "\\-")}.*-\\d{14}$`, "i");
+  const renamed = (await admin.listEnvironments().catch(() => []))
+    .filter((e) => suffixed.test(e.name) && DELETED_STATUSES.includes(e.status))
+    .at(-1);
+  if (!renamed) return `environment '${name}' is deleted; its name is free again`;
+  const until = deletionDate(renamed);
+  return `environment '${name}' is deleted: BC renamed it to '${renamed.name}' and keeps it recoverable${until ? ` until ${until}` : " for a while"} under that name (admin center → Environments → Recover); the name '${name}' is free again`;
+}
+
+/** BC documents PascalCase deletion fields; some clients read camelCase: both are accepted. */
+function deletionDate(env: AdminEnvironment): string | undefined {
+  const value = env.HardDeletePendingOn ?? env.hardDeletePendingOn;
+  return typeof value === "string" ? value : undefined;
+}
 
 const emptyOutputs: Outputs = {
   environmentId: "",
@@ -191,6 +315,18 @@ const emptyOutputs: Outputs = {
 async function start(ctx: OperationContext, admin: AdminCenterApi, inputs: Inputs) {
   const { name, type, copyFrom } = inputs;
   try {
+    if (inputs.restoreFrom) {
+      const { environment, pointInTime } = inputs.restoreFrom;
+      await checkRestoreSource(admin, inputs, inputs.restoreFrom);
+      ctx.progress(
+        `restoring environment '${environment}' as of ${pointInTime} into ${type.toLowerCase()} environment '${name}'`,
+      );
+      return await admin.restoreEnvironment(environment, {
+        EnvironmentName: name,
+        EnvironmentType: type,
+        PointInTime: pointInTime,
+      });
+    }
     if (!copyFrom) {
       ctx.progress(`creating ${type.toLowerCase()} environment '${name}' (${inputs.countryCode})`);
       return await admin.createEnvironment(name, {
@@ -237,6 +373,59 @@ async function checkCopySource(
 }
 
 /**
+ * The restore's source: it exists and is Active, and a sandbox restores only into a sandbox
+ * (https://learn.microsoft.com/dynamics365/business-central/dev-itpro/administration/tenant-admin-center-backup-restore).
+ */
+async function checkRestoreSource(
+  admin: AdminCenterApi,
+  inputs: Pick<Inputs, "type">,
+  restoreFrom: NonNullable<Inputs["restoreFrom"]>,
+): Promise<void> {
+  const problem = await restoreSourceProblem(admin, inputs, restoreFrom);
+  if (problem) throw new Error(`${problem.property}: ${problem.reason}`);
+}
+
+async function restoreSourceProblem(
+  admin: AdminCenterApi,
+  inputs: Pick<Inputs, "type">,
+  restoreFrom: NonNullable<Inputs["restoreFrom"]>,
+): Promise<pulumi.dynamic.CheckFailure | undefined> {
+  const source = await findEnvironment(admin, restoreFrom.environment);
+  if (!source || DELETED_STATUSES.includes(source.status)) {
+    return {
+      property: "restoreFrom.environment",
+      reason: `there is no environment '${restoreFrom.environment}' to restore in this tenant (${await environmentNames(admin)}). Name an existing, Active environment.`,
+    };
+  }
+  if (source.status !== "Active") {
+    return {
+      property: "restoreFrom.environment",
+      reason: `environment '${source.name}' is ${source.status}; only Active environments can be restored. Wait until it is Active and run pulumi up again.`,
+    };
+  }
+  if (source.type === "Sandbox" && inputs.type !== "Sandbox") {
+    return {
+      property: "type",
+      reason: `environment '${source.name}' is a sandbox, and BC restores a sandbox only into a sandbox: set type: "Sandbox".`,
+    };
+  }
+  return undefined;
+}
+
+/** At preview (check of a resource not created yet): the restore source as BC will see it. */
+async function checkRestoreSourceAtPreview(
+  ctx: OperationContext,
+  inputs: Inputs,
+  olds: PropertyBag,
+): Promise<pulumi.dynamic.CheckFailure[]> {
+  const restoreFrom = inputs.restoreFrom;
+  if (!restoreFrom || olds.environmentId !== undefined || containsUnknown(inputs)) return [];
+  const admin = ctx.connection.admin();
+  const problem = await restoreSourceProblem(admin, inputs as Pick<Inputs, "type">, restoreFrom).catch(() => undefined);
+  return problem ? [problem] : [];
+}
+
+/**
  * An environment with the name exists: adopt it (no write when it matches), wait for it while it is being
  * created, or refuse with what to do.
  */
@@ -245,11 +434,13 @@ async function adopt(
   admin: AdminCenterApi,
   existing: AdminEnvironment,
   inputs: Inputs,
+  deadline: number,
 ) {
   if (DELETED_STATUSES.includes(existing.status)) {
-    const until = typeof existing.HardDeletePendingOn === "string" ? ` until ${existing.HardDeletePendingOn}` : "";
+    // BC renames a deleted environment at once; one still under its name is being deleted or predates that rule.
+    const until = deletionDate(existing);
     throw new Error(
-      `name: environment '${existing.name}' was deleted and BC keeps it recoverable${until} (status ${existing.status}). Recover it in the admin center and set adopt: true, or choose another name.`,
+      `name: environment '${existing.name}' is being deleted (status ${existing.status}) and still holds the name${until ? `; BC removes it for good on ${until}` : ""}. BC normally renames a deleted environment at once and frees the name: wait a few minutes and run pulumi up again, or choose another name. To keep the old environment instead, recover it in the admin center and adopt it under the name BC shows.`,
     );
   }
   ctx.adoptOrRefuse({
@@ -267,17 +458,29 @@ async function adopt(
       `countryCode: environment '${existing.name}' is localized for ${existing.countryCode}; set countryCode: "${existing.countryCode}" to adopt it.`,
     );
   }
-  const building = await pendingOperation(admin, existing.name, ["create", "copy"]);
+  const recordPreparing = (why: string) => ctx.partial(existing.name, { ...emptyOutputs, status: "Preparing" }, why);
+  const building = await pendingOperation(admin, existing.name, ["create", "copy", "pitrestore"]);
   if (building) {
     await waitForCreation(admin, building, {
       name: existing.name,
-      timeoutMs: ctx.timeoutMs("create"),
+      timeoutMs: remaining(deadline),
       progress: ctx.progress,
-      recordPreparing: (why) => ctx.partial(existing.name, { ...emptyOutputs, status: "Preparing" }, why),
+      recordPreparing,
     });
-    return outputsOf(await admin.getEnvironment(existing.name));
   }
-  return outputsOf(existing);
+  let ready = existing;
+  if (building || existing.status !== "Active") {
+    ready = await waitForActive(admin, existing.name, {
+      timeoutMs: remaining(deadline),
+      progress: ctx.progress,
+      recordPreparing,
+    });
+  }
+  // Declared settings are managed from now on: written only where BC's value differs.
+  if (await reconcileSettings(ctx, admin, existing.name, inputs, { deadline })) {
+    ready = await admin.getEnvironment(existing.name);
+  }
+  return outputsOf(ready);
 }
 
 /**
@@ -285,7 +488,8 @@ async function adopt(
  * reach it yet (https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/automation-apis-using-s2s-authentication: that step has no API). Says so, instead of leaving dependents to fail with a 401.
  */
 async function hintWhenAppNotRegistered(ctx: OperationContext, inputs: Inputs) {
-  if (inputs.copyFrom) return;
+  // A copy or a restore carries the source's data, registrations included.
+  if (inputs.copyFrom || inputs.restoreFrom) return;
   try {
     await ctx.connection.automation(inputs.name).companies.list();
   } catch (err) {

@@ -88,6 +88,13 @@ export interface ResourceDefinition<S extends z.ZodRawShape, O extends PropertyB
   crossCheck?(values: Partial<InputsOf<S>>, olds: PropertyBag): pulumi.dynamic.CheckFailure[];
   /** After a clean check: computes `derived` inputs into `values` (e.g. a file's hash), or fails. */
   prepare?(values: InputsOf<S>, olds: PropertyBag): pulumi.dynamic.CheckFailure[] | undefined;
+  /**
+   * After a clean check, what only BC can tell, with read-only requests (so a green preview means `up` gets past
+   * it). Skipped when the connection cannot be resolved yet (unknown inputs at preview); create checks again.
+   */
+  verify?(ctx: OperationContext, values: InputsOf<S>, olds: PropertyBag): Promise<pulumi.dynamic.CheckFailure[]>;
+  /** Refuses (throws) a planned replace the resource must never make, e.g. of a Production environment. */
+  guardReplace?(id: string, olds: PropertyBag, replaces: readonly string[]): void;
   create(ctx: OperationContext, inputs: InputsOf<S>): Promise<{ id: string; outputs: O }>;
   /** The object as it is now, or undefined when it is gone. */
   read(ctx: OperationContext, id: string, state: State<InputsOf<S>, O>): Promise<State<InputsOf<S>, O> | undefined>;
@@ -148,6 +155,14 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     claims: Claims = {},
     target: ResolvedConnection = runtime.resolve(props),
   ): OperationContext<O> => ({ ...operationContext(def, runtime, target, props, claims, progress), partial });
+  /** A context for `verify` at check; none while the connection cannot be resolved (unknown inputs at preview). */
+  const contextIfResolvable = (runtime: ProviderRuntime, props: PropertyBag): OperationContext<O> | undefined => {
+    try {
+      return context(runtime, props);
+    } catch {
+      return undefined;
+    }
+  };
   /** A context for reading or deleting what state recorded: never in another tenant. */
   const recordedContext = (runtime: ProviderRuntime, props: PropertyBag): OperationContext => {
     const ctx = context(runtime, props);
@@ -165,6 +180,8 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
       failures.push(...(def.crossCheck?.(values as Partial<I>, olds) ?? []));
       if (failures.length === 0) failures.push(...resolveTarget(values, runtime()));
       if (failures.length === 0) failures.push(...(def.prepare?.(values as I, olds) ?? []));
+      const verifyCtx = failures.length === 0 && def.verify ? contextIfResolvable(runtime(), values) : undefined;
+      if (verifyCtx) failures.push(...((await def.verify?.(verifyCtx, values as I, olds)) ?? []));
       const notes = def.notes?.(values as Partial<I>, olds) ?? [];
       for (const note of checkNotes(def.kind, notes, values, olds)) process.stdout.write(`${note}\n`);
       if (failures.length > 0) {
@@ -175,8 +192,10 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     },
 
     async diff(_id, olds, news) {
-      const diff = diffByRules(byRules, olds, news, def.replaceOrder);
-      return def.diff ? def.diff(olds, news, diff) : diff;
+      const byRulesDiff = diffByRules(byRules, olds, news, def.replaceOrder);
+      const diff = def.diff ? def.diff(olds, news, byRulesDiff) : byRulesDiff;
+      if (def.guardReplace && (diff.replaces ?? []).length > 0) def.guardReplace(_id, olds, diff.replaces ?? []);
+      return diff;
     },
 
     async create(inputs) {
