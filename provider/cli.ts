@@ -16,12 +16,14 @@ import { parseArgs } from "node:util";
 import { type ExplicitSettings, resolveSettings, SettingsError, SETTING_SOURCES, type StackConfig } from "./config";
 import { formatReport, runDoctor, type DoctorReport } from "./doctor";
 import { exportEnvironment } from "./export";
+import { fleetCommand } from "./cli/fleet";
 import { closeSharedDispatchers } from "./http/dispatcher";
 import { redactText } from "./redact";
 import { readStackConfig } from "./stack-config";
 
 const USAGE = `Usage: pulumi-businesscentral doctor [options]
        pulumi-businesscentral export --environment <name> [--out <file.ts>] [options]
+       pulumi-businesscentral fleet <preview|up|refresh|drift|destroy|matrix> … (fleet --help; docs/fleet.md)
 
 doctor checks the Business Central connection the provider would use and prints what to fix.
 export reads an environment and prints a Pulumi TypeScript program that adopts its companies, apps, permission
@@ -60,6 +62,7 @@ const defaultIo: CliIo = {
 };
 
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  if (argv[0] === "fleet") return fleetCommand(argv.slice(1), io);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
