@@ -2,7 +2,7 @@
  * `pulumi-businesscentral fleet`: one Pulumi program, a stack per tenant, run together (docs/fleet.md).
  *
  *   fleet <preview|up|refresh|drift|destroy> [--cwd <project>] (--stacks a,b,c | --all) [--parallel N]
- *         [--json <file>] [--html <file>]
+ *         [--refresh] [--json <file>] [--html <file>]
  *   fleet matrix --format github [--cwd <project>] [--stacks a,b,c]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -35,6 +35,8 @@ Options:
   --stacks <a,b,c>     these stacks (names as in pulumi stack ls)
   --all                every stack of the project
   --parallel <n>       stacks run at once (default 4)
+  --refresh            (preview, up, destroy) refresh the state from Business Central first; fleet up --refresh
+                       repairs drift
   --json <file>        write the report as JSON
   --html <file>        write the report as one self-contained HTML page
   --format github      (matrix) the output format
@@ -60,6 +62,7 @@ interface FleetArgs {
   stacks?: string[];
   all: boolean;
   parallel: number;
+  refresh: boolean;
   json?: string;
   html?: string;
 }
@@ -114,7 +117,14 @@ export async function fleetCommand(argv: string[], io: FleetIo): Promise<number>
     : new LineProgress(progressOptions);
   let results: FleetReport["stacks"];
   try {
-    results = await runFleet({ stacks, operation, parallel: args.parallel, driver: project.driver, progress });
+    results = await runFleet({
+      stacks,
+      operation,
+      parallel: args.parallel,
+      refresh: args.refresh,
+      driver: project.driver,
+      progress,
+    });
   } finally {
     progress.close();
   }
@@ -162,6 +172,8 @@ function parse(argv: string[], io: FleetIo): FleetArgs | "help" {
     if (values.stacks === undefined && !values.all)
       throw new UsageError(`fleet ${command}: name the stacks with --stacks a,b,c, or pass --all.`);
   }
+  if (values.refresh && !["preview", "up", "destroy"].includes(command))
+    throw new UsageError("fleet: --refresh is for preview, up and destroy (drift always refreshes).");
   const parallel = values.parallel === undefined ? DEFAULT_PARALLEL : Number(values.parallel);
   if (!Number.isInteger(parallel) || parallel < 1)
     throw new UsageError(`fleet: --parallel takes a whole number of at least 1, not '${values.parallel}'.`);
@@ -177,6 +189,7 @@ function parse(argv: string[], io: FleetIo): FleetArgs | "help" {
     stacks,
     all: values.all,
     parallel,
+    refresh: values.refresh,
     json: values.json === undefined ? undefined : resolve(base, values.json),
     html: values.html === undefined ? undefined : resolve(base, values.html),
   };
@@ -190,6 +203,7 @@ function parseFlags(argv: string[]) {
       cwd: { type: "string" },
       stacks: { type: "string" },
       all: { type: "boolean", default: false },
+      refresh: { type: "boolean", default: false },
       parallel: { type: "string" },
       json: { type: "string" },
       html: { type: "string" },

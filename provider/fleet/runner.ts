@@ -5,14 +5,20 @@
 import { redactText } from "../redact";
 import type { FleetProgress } from "./progress";
 import { type EngineEventLike, StepTally } from "./steps";
-import type { FleetOperation, StackReport } from "./types";
+import { emptyPending, type FleetOperation, type StackReport } from "./types";
 
 /** Runs one operation on one stack, feeding the engine's events to `onEvent`; throws when the run fails. */
 export type StackDriver = (
   stack: string,
   operation: FleetOperation,
   onEvent: (event: EngineEventLike) => void,
+  options: DriverOptions,
 ) => Promise<void>;
+
+export interface DriverOptions {
+  /** Refresh the state from BC before `preview`, `up` or `destroy` (`drift` always does, `refresh` is one). */
+  refresh: boolean;
+}
 
 export interface FleetRunOptions {
   stacks: readonly string[];
@@ -20,6 +26,7 @@ export interface FleetRunOptions {
   parallel: number;
   driver: StackDriver;
   progress: FleetProgress;
+  refresh?: boolean;
 }
 
 export async function runFleet(options: FleetRunOptions): Promise<StackReport[]> {
@@ -44,22 +51,31 @@ export async function mapBounded<T, R>(
   return results;
 }
 
-async function runOne(stack: string, { operation, driver, progress }: FleetRunOptions): Promise<StackReport> {
+/** Only a preview plans steps without making them; after `up` or `destroy` nothing is pending. */
+const PLANS: readonly FleetOperation[] = ["preview", "drift"];
+
+async function runOne(stack: string, options: FleetRunOptions): Promise<StackReport> {
+  const { operation, driver, progress } = options;
   const tally = new StepTally();
   const started = Date.now();
   progress.started(stack);
   let report: StackReport;
   try {
-    await driver(stack, operation, (event) => {
-      const notice = tally.add(event);
-      progress.stepped(stack, tally.done, notice);
-    });
+    await driver(
+      stack,
+      operation,
+      (event) => {
+        const notice = tally.add(event);
+        progress.stepped(stack, tally.done, notice);
+      },
+      { refresh: options.refresh ?? false },
+    );
     const drift = tally.drift();
     report = {
       stack,
       status: operation === "drift" && drift.length > 0 ? "drifted" : "ok",
       drift,
-      pending: tally.pending(),
+      pending: PLANS.includes(operation) ? tally.pending() : emptyPending(),
       ...(tally.changes ? { changes: tally.changes } : {}),
       durationSeconds: seconds(started),
     };
@@ -68,7 +84,7 @@ async function runOne(stack: string, { operation, driver, progress }: FleetRunOp
       stack,
       status: "failed",
       drift: tally.drift(),
-      pending: tally.pending(),
+      pending: PLANS.includes(operation) ? tally.pending() : emptyPending(),
       ...(tally.changes ? { changes: tally.changes } : {}),
       durationSeconds: seconds(started),
       error: tally.error() ?? commandError(err),

@@ -81,12 +81,14 @@ export class StepTally {
       return undefined;
     }
     const failed = event.resOpFailedEvent?.metadata;
+    if (failed && isBookkeeping(failed.type)) return undefined;
     if (failed) return { op: failed.op, type: failed.type, name: resourceName(failed.urn), failed: true };
     const done = event.resOutputsEvent?.metadata;
     if (!done) return undefined;
     this.done += 1;
+    if (isBookkeeping(done.type)) return undefined;
     const notice: StepNotice = { op: done.op, type: done.type, name: resourceName(done.urn) };
-    if (done.op === "refresh" && !isBookkeeping(done.type)) {
+    if (done.op === "refresh") {
       const entry = driftOf(done);
       if (entry) {
         this.drifted.set(entry.urn, entry);

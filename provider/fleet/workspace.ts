@@ -56,13 +56,13 @@ export async function openProject(dir: string, env: NodeJS.ProcessEnv): Promise<
   const project = (await workspace.projectSettings()).name;
   const stacks = displayNames(names);
   const byDisplay = new Map(stacks.map((s, i) => [s, names[i]!]));
-  const driver: StackDriver = async (stack, operation, onEvent) => {
+  const driver: StackDriver = async (stack, operation, onEvent, { refresh }) => {
     const selected = await auto.Stack.select(byDisplay.get(stack) ?? stack, workspace);
-    const options = { onEvent: onEvent as (event: unknown) => void, color: "never" as const };
+    const options = { onEvent: onEvent as (event: unknown) => void, color: "never" as const, refresh };
     if (operation === "preview") await selected.preview(options);
     else if (operation === "drift") await selected.preview({ ...options, refresh: true });
     else if (operation === "up") await selected.up(options);
-    else if (operation === "refresh") await selected.refresh(options);
+    else if (operation === "refresh") await selected.refresh({ onEvent: options.onEvent, color: "never" });
     else await selected.destroy(options);
   };
   return { name: project, stacks, driver };

@@ -234,10 +234,16 @@ describe("fleet on three stacks, one per emulator tenant", { timeout: 600_000 },
     expect(dom).toContain("joe-read");
   });
 
-  it("up repairs the drift; a company renamed in BC is `changed` with recorded and actual values", async () => {
+  it("up --refresh repairs the drift; a company renamed in BC is `changed` with recorded and actual values", async () => {
     const [contoso, fabrikam, northwind] = CUSTOMERS;
-    const repaired = await fleet(["up", "--stacks", "fabrikam,contoso"]);
+    const repaired = await fleet(["up", "--refresh", "--stacks", "fabrikam,contoso", "--json", "reports/repair.json"]);
     expect(repaired.code, repaired.output).toBe(0);
+    const repairs = byStack(readJson("reports/repair.json"));
+    // The refresh found the drift and the update repaired it: the stack is ok, the drift is listed.
+    expect(repairs.fabrikam).toMatchObject({ status: "ok", drift: [{ kind: "missing", name: "joe-read" }] });
+    expect(repairs.fabrikam!.changes).toMatchObject({ create: 1 });
+    expect(repairs.contoso).toMatchObject({ status: "ok", drift: [] });
+    expect(repairs.contoso!.changes).toMatchObject({ update: 1 });
     expect(readGrants(fabrikam!)).toContain(userId(fabrikam!.tenantId, "JOE"));
     expect(companyOf(contoso!)?.displayName).toBe("Contoso Trading Ltd.");
     emu.mutate(() => {
@@ -263,21 +269,21 @@ describe("fleet on three stacks, one per emulator tenant", { timeout: 600_000 },
     expect(JSON.stringify(stacks)).not.toContain(northwind!.secret);
   });
 
-  it("a stack that fails (a wrong secret) is reported; the others run to the end (exit 1)", async () => {
+  it("a stack that fails (a wrong secret) is reported; the others run to the end (exit 1 over drift)", async () => {
     const [contoso] = CUSTOMERS;
     await setSecret("contoso", "not-the-secret");
-    const preview = await fleet(["preview", "--all", "--parallel", "3", "--json", "reports/preview.json"]);
+    const drift = await fleet(["drift", "--all", "--parallel", "3", "--json", "reports/failed.json"]);
     await setSecret("contoso", contoso!.secret);
-    expect(preview.code, preview.output).toBe(1);
-    const stacks = byStack(readJson("reports/preview.json"));
+    expect(drift.code, drift.output).toBe(1);
+    const stacks = byStack(readJson("reports/failed.json"));
     expect(stacks.contoso!.status).toBe("failed");
     expect(stacks.contoso!.error).toMatch(/secret|credential|AADSTS/i);
-    expect(stacks.fabrikam!.status).toBe("ok");
-    expect(stacks.northwind!.status).toBe("ok");
-    // northwind's program still says "Northwind Ltd.": the preview (without refresh) sees no change to make.
-    expect(stacks.fabrikam!.pending).toEqual({ create: 0, update: 0, delete: 0, replace: 0 });
-    expect(preview.stdout).toContain("3 stacks: 2 ok, 0 drifted, 1 failed (preview,");
-    expect(preview.output).not.toContain("not-the-secret");
+    expect(stacks.fabrikam).toMatchObject({ status: "ok", drift: [] });
+    // northwind's company is still renamed in BC.
+    expect(stacks.northwind).toMatchObject({ status: "drifted", drift: [{ kind: "changed", name: "company" }] });
+    expect(drift.stdout).toContain("3 stacks: 1 ok, 1 drifted, 1 failed (drift,");
+    expect(drift.stdout).toMatch(/^contoso\s+\| failed in \d+\.\d s: /m);
+    expect(drift.output).not.toContain("not-the-secret");
   });
 
   it("destroy removes what every stack created, and the selected stack is left as it was", async () => {

@@ -48,6 +48,7 @@ describe("fleet usage", () => {
     [["matrix", "--format", "gitlab"], "--format github is required"],
     [["drift", "--all", "--format", "github"], "--format is for fleet matrix only"],
     [["up", "--all", "--yes"], "Unknown option '--yes'"],
+    [["drift", "--all", "--refresh"], "--refresh is for preview, up and destroy"],
   ])("fleet %j is a usage error", async (args, message) => {
     const r = await fleet(...args);
     expect(r.code).toBe(2);
