@@ -137,7 +137,7 @@ export class TableProgress implements FleetProgress {
       entries.length <= room
         ? entries
         : entries.filter(([, r]) => r.state === "running" || r.state === "failed").slice(0, room);
-    return [header, ...shown.map(([stack, row]) => this.fit(this.rowText(stack, row)))];
+    return [header, ...shown.map(([stack, row]) => this.rowText(stack, row))].map((line) => this.fit(line));
   }
 
   private rowText(stack: string, row: Row): string {

@@ -95,7 +95,8 @@ export class StepTally {
         notice.drift = entry.kind;
       }
     }
-    return notice.op === "same" && !notice.drift ? undefined : notice;
+    // Unchanged resources and refreshes that found nothing are not worth a line.
+    return (notice.op === "same" || notice.op === "refresh") && !notice.drift ? undefined : notice;
   }
 
   drift(): DriftEntry[] {
