@@ -111,8 +111,8 @@ export async function fleetCommand(argv: string[], io: FleetIo): Promise<number>
   const progress: FleetProgress = tty
     ? new TableProgress({
         ...progressOptions,
-        columns: process.stdout.columns ?? 100,
-        height: process.stdout.rows ?? 24,
+        columns: process.stdout.columns || 100,
+        height: process.stdout.rows || 24,
       })
     : new LineProgress(progressOptions);
   let results: FleetReport["stacks"];

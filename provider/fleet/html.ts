@@ -31,7 +31,7 @@ code { font-size: 12px; word-break: break-all; }
 
 export function renderHtmlReport(report: FleetReport): string {
   const count = (status: StackReport["status"]) => report.stacks.filter((s) => s.status === status).length;
-  const title = `${report.project}: fleet ${report.operation}`;
+  const title = `fleet ${report.operation}: ${report.project}`;
   return `<!doctype html>
 <html lang="en">
 <head>

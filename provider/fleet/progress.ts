@@ -137,22 +137,24 @@ export class TableProgress implements FleetProgress {
       entries.length <= room
         ? entries
         : entries.filter(([, r]) => r.state === "running" || r.state === "failed").slice(0, room);
-    return [header, ...shown.map(([stack, row]) => this.rowText(stack, row))].map((line) => this.fit(line));
+    return [this.fit(header), ...shown.map(([stack, row]) => this.rowText(stack, row))];
   }
 
   private rowText(stack: string, row: Row): string {
     const seconds = row.seconds ?? (row.started ? (Date.now() - row.started) / 1000 : 0);
-    const state = paint(this.options.color, row.state, row.state.padEnd(8));
     const time = row.state === "queued" ? "" : `${seconds.toFixed(0).padStart(4)} s`;
-    return `${stack.padEnd(this.width)}  ${state}  ${String(row.done).padStart(4)} steps  ${time.padEnd(6)}  ${row.last}`;
+    const head = `${stack.padEnd(this.width)}  `;
+    const state = row.state.padEnd(8);
+    const tail = `  ${String(row.done).padStart(4)} steps  ${time.padEnd(6)}  `;
+    // Only the last column is cut, so the state keeps its colour.
+    const room = this.options.columns - 1 - head.length - state.length - tail.length;
+    if (room >= 8) return head + paint(this.options.color, row.state, state) + tail + this.fit(row.last, room);
+    return this.fit(head + state + tail + row.last);
   }
 
-  /** Cuts a line to the terminal's width: a wrapped line would break the in-place redraw. */
-  private fit(line: string): string {
-    const max = Math.max(20, this.options.columns - 1);
-    // Colour codes take no columns; count only what is printed.
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes
-    const visible = line.replace(/\u001b\[[0-9;]*m/g, "");
-    return visible.length <= max ? line : `${visible.slice(0, max - 1)}…`;
+  /** Cuts text to a width (at least a few characters): a wrapped line would break the in-place redraw. */
+  private fit(text: string, width = this.options.columns - 1): string {
+    const max = Math.max(8, width);
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
   }
 }

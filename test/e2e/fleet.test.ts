@@ -269,21 +269,45 @@ describe("fleet on three stacks, one per emulator tenant", { timeout: 600_000 },
     expect(JSON.stringify(stacks)).not.toContain(northwind!.secret);
   });
 
-  it("a stack that fails (a wrong secret) is reported; the others run to the end (exit 1 over drift)", async () => {
+  it("a stack that fails (its secret no longer valid) is reported; the others run to the end (exit 1 over drift)", async () => {
     const [contoso] = CUSTOMERS;
-    await setSecret("contoso", "not-the-secret");
+    // The customer's app secret was rotated in Entra: contoso's runs cannot get a token any more.
+    const app = () => emu.state().tenants.find((t) => t.id === contoso!.tenantId)!.apps![0]!;
+    emu.mutate(() => {
+      app().secrets = ["rotated-secret-nobody-has"];
+    });
     const drift = await fleet(["drift", "--all", "--parallel", "3", "--json", "reports/failed.json"]);
-    await setSecret("contoso", contoso!.secret);
+    emu.mutate(() => {
+      app().secrets = [contoso!.secret];
+    });
     expect(drift.code, drift.output).toBe(1);
     const stacks = byStack(readJson("reports/failed.json"));
     expect(stacks.contoso!.status).toBe("failed");
-    expect(stacks.contoso!.error).toMatch(/secret|credential|AADSTS/i);
+    expect(stacks.contoso!.error).toMatch(/AADSTS7000215|invalid client secret/i);
     expect(stacks.fabrikam).toMatchObject({ status: "ok", drift: [] });
     // northwind's company is still renamed in BC.
     expect(stacks.northwind).toMatchObject({ status: "drifted", drift: [{ kind: "changed", name: "company" }] });
     expect(drift.stdout).toContain("3 stacks: 1 ok, 1 drifted, 1 failed (drift,");
     expect(drift.stdout).toMatch(/^contoso\s+\| failed in \d+\.\d s: /m);
-    expect(drift.output).not.toContain("not-the-secret");
+  });
+
+  it("refresh writes what BC has into the state and lists it; the stack stays ok", async () => {
+    const refresh = await fleet(["refresh", "--stacks", "northwind", "--json", "reports/refresh.json"]);
+    expect(refresh.code, refresh.output).toBe(0);
+    const [northwind] = readJson("reports/refresh.json").stacks;
+    expect(northwind).toMatchObject({
+      stack: "northwind",
+      status: "ok",
+      drift: [{ kind: "changed", name: "company" }],
+    });
+    const drift = await fleet(["drift", "--stacks", "northwind", "--json", "reports/after-refresh.json"]);
+    expect(drift.code, drift.output).toBe(0);
+    // The state now says "Renamed In BC", the program still says "Northwind Ltd.": a program change, not drift.
+    expect(readJson("reports/after-refresh.json").stacks[0]).toMatchObject({
+      status: "ok",
+      drift: [],
+      pending: { create: 0, update: 1, delete: 0, replace: 0 },
+    });
   });
 
   it("destroy removes what every stack created, and the selected stack is left as it was", async () => {

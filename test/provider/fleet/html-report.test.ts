@@ -101,7 +101,7 @@ describe("the fleet HTML report in headless Chromium", { timeout: 180_000 }, () 
     expect(encoded, dom.slice(0, 2000)).toBeDefined();
     const probe = JSON.parse(Buffer.from(encoded!, "base64").toString("utf8")) as Probe;
 
-    expect(probe.title).toBe("partner-fleet: fleet drift");
+    expect(probe.title).toBe("fleet drift: partner-fleet");
     expect(probe.totals).toContain("3 stacks: 1 ok, 1 drifted, 1 failed");
     expect(probe.rows.map((r) => [r.stack, r.status])).toEqual([
       ["contoso", "ok"],

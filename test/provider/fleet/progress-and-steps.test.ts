@@ -107,6 +107,31 @@ describe("TableProgress", () => {
     expect(lines[1]).toMatch(/contoso\s+running\s+3 steps/);
   });
 
+  it("cuts only the last column of a long line, so the state keeps its colour", () => {
+    const frames: string[] = [];
+    const table = new TableProgress({
+      stacks: ["contoso"],
+      operation: "up",
+      write: (t) => frames.push(t),
+      color: true,
+      columns: 80,
+      height: 24,
+    });
+    table.finished({
+      stack: "contoso",
+      status: "failed",
+      drift: [],
+      pending: emptyPending(),
+      durationSeconds: 3,
+      error: `error: ${"x".repeat(200)}`,
+    });
+    table.close();
+    const row = frames.at(-1)!.split("\n")[1]!;
+    expect(row).toContain("\u001b[31mfailed  \u001b[0m");
+    expect(visible(row)).toHaveLength(79);
+    expect(visible(row).endsWith("x…")).toBe(true);
+  });
+
   it("shows only running and failed stacks when they do not fit the screen", () => {
     const frames: string[] = [];
     const stacks = Array.from({ length: 30 }, (_, i) => `tenant-${i}`);
