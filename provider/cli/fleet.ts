@@ -13,7 +13,7 @@ import { type FleetProgress, LineProgress, TableProgress } from "../fleet/progre
 import { runFleet } from "../fleet/runner";
 import { exitCode, formatSummary, jsonReport } from "../fleet/summary";
 import { FLEET_OPERATIONS, type FleetOperation, type FleetReport } from "../fleet/types";
-import { FleetSetupError, openProject } from "../fleet/workspace";
+import { NotAProjectError, openProject } from "../fleet/workspace";
 import { redactText } from "../redact";
 
 export const FLEET_USAGE = `Usage: pulumi-businesscentral fleet <preview|up|refresh|drift|destroy> (--stacks a,b,c | --all) [options]
@@ -88,7 +88,7 @@ export async function fleetCommand(argv: string[], io: FleetIo): Promise<number>
     project = await openProject(args.cwd, io.env);
   } catch (err) {
     io.stderr(`fleet: ${redactText((err as Error).message)}\n`);
-    return err instanceof FleetSetupError && /not a Pulumi project/.test((err as Error).message) ? 2 : 1;
+    return err instanceof NotAProjectError ? 2 : 1;
   }
 
   let stacks: string[];

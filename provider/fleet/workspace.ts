@@ -14,6 +14,8 @@ type Workspace = import("@pulumi/pulumi/automation").LocalWorkspace;
 
 /** A problem with the project or the tools (no Pulumi.yaml, no CLI, no backend): the run cannot start. */
 export class FleetSetupError extends Error {}
+/** The folder given is no Pulumi project: a usage error. */
+export class NotAProjectError extends FleetSetupError {}
 
 export interface FleetProject {
   name: string;
@@ -34,7 +36,7 @@ function loadAutomation(): Automation {
 
 export async function openProject(dir: string, env: NodeJS.ProcessEnv): Promise<FleetProject> {
   if (!["Pulumi.yaml", "Pulumi.yml"].some((f) => existsSync(join(dir, f))))
-    throw new FleetSetupError(
+    throw new NotAProjectError(
       `${dir} is not a Pulumi project (no Pulumi.yaml): run fleet in it or pass --cwd <project>.`,
     );
   const auto = loadAutomation();
