@@ -56,7 +56,7 @@ const PLANS: readonly FleetOperation[] = ["preview", "drift"];
 
 async function runOne(stack: string, options: FleetRunOptions): Promise<StackReport> {
   const { operation, driver, progress } = options;
-  const tally = new StepTally();
+  const tally = new StepTally({ refreshOnly: operation === "refresh" });
   const started = Date.now();
   progress.started(stack);
   let report: StackReport;

@@ -53,6 +53,12 @@ export const resourceName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2
 const isBookkeeping = (type: string) => type === "pulumi:pulumi:Stack" || type.startsWith("pulumi:providers:");
 
 export class StepTally {
+  /**
+   * `refreshOnly`: the run is a `pulumi refresh`, whose step events carry what the refresh did to the state
+   * (`update`, `delete`, `same`) instead of `refresh`; every step of such a run is a refresh.
+   */
+  constructor(private readonly options: { refreshOnly?: boolean } = {}) {}
+
   private readonly drifted = new Map<string, DriftEntry>();
   private readonly planned = new Map<string, Set<string>>();
   private readonly errors: string[] = [];
@@ -88,7 +94,7 @@ export class StepTally {
     this.done += 1;
     if (isBookkeeping(done.type)) return undefined;
     const notice: StepNotice = { op: done.op, type: done.type, name: resourceName(done.urn) };
-    if (done.op === "refresh") {
+    if (done.op === "refresh" || this.options.refreshOnly) {
       const entry = driftOf(done);
       if (entry) {
         this.drifted.set(entry.urn, entry);
@@ -96,7 +102,8 @@ export class StepTally {
       }
     }
     // Unchanged resources and refreshes that found nothing are not worth a line.
-    return (notice.op === "same" || notice.op === "refresh") && !notice.drift ? undefined : notice;
+    const quiet = notice.op === "same" || notice.op === "refresh" || this.options.refreshOnly;
+    return quiet && !notice.drift ? undefined : notice;
   }
 
   drift(): DriftEntry[] {

@@ -66,6 +66,22 @@ describe("StepTally", () => {
     expect(tally.done).toBe(3);
   });
 
+  it("in a refresh run, reads drift from steps named after what they did to the state (update, delete)", () => {
+    const tally = new StepTally({ refreshOnly: true });
+    const old = { outputs: { displayName: "A" } };
+    tally.add(done("delete", "grant", { old }));
+    tally.add(done("update", "company", { old, new: { outputs: { displayName: "B" } } }));
+    expect(tally.add(done("same", "other", { old, new: old }))).toBeUndefined();
+    expect(tally.drift().map((d) => [d.name, d.kind])).toEqual([
+      ["grant", "missing"],
+      ["company", "changed"],
+    ]);
+    // Without the flag, an update step of an up is a change made, not drift.
+    const up = new StepTally();
+    up.add(done("update", "company", { old, new: { outputs: { displayName: "B" } } }));
+    expect(up.drift()).toEqual([]);
+  });
+
   it("keeps the engine's error diagnostics, without colour codes or credentials", () => {
     const tally = new StepTally();
     const token = `eyJhbGciOiJSUzI1NiJ9.${"eyJzdWIiOiJ4In0"}.c2lnbmF0dXJl`;
