@@ -69,6 +69,9 @@ interface FleetArgs {
 
 class UsageError extends Error {}
 
+/** The command as the command table runs it: its help, and `run` with the arguments after `fleet`. */
+export const command = { help: FLEET_USAGE, run: fleetCommand };
+
 export async function fleetCommand(argv: string[], io: FleetIo): Promise<number> {
   let args: FleetArgs;
   try {
