@@ -31,6 +31,11 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "prints a Pulumi program that adopts what an environment holds",
     load: () => import("./cli/export.js"),
   },
+  fleet: {
+    usage: "fleet <preview|up|refresh|drift|destroy|matrix> [options]",
+    summary: "runs one operation on many stacks of a project (a stack per tenant); drift reports",
+    load: () => import("./cli/fleet.js"),
+  },
   rapidstart: {
     usage: "rapidstart pack <in.xml> <out.rapidstart>",
     summary: "packs RapidStart XML into a .rapidstart file",
