@@ -2,12 +2,13 @@
  * The HTTP client every API operation goes through: a pipeline of small policies around one undici dispatcher.
  *
  *   https check › retry (deadline, backoff, Retry-After, idempotency) › bearer token (401 refresh-once)
- *     › per-principal limiter › per-attempt timeout › debug log › undici
+ *     › per-principal limiter › per-attempt timeout › debug log › wire capture (BC_CAPTURE_DIR) › undici
  */
 import type { Dispatcher } from "undici";
 import type { TokenSource } from "../auth/token-provider";
 import { isLoopbackHost } from "../config";
 import { errorFromResponse, type Service, TransportError } from "../errors";
+import { capturePolicyFromEnv } from "./capture";
 import type { PrincipalLimiter } from "./limiter";
 import { bearerTokenPolicy, limiterPolicy, logPolicy, timeoutPolicy } from "./policies";
 import { type RetryOptions, retryPolicy } from "./retry";
@@ -43,6 +44,8 @@ export class HttpClient {
     if (options.tokens) policies.push(bearerTokenPolicy(options.tokens));
     if (options.limiter) policies.push(limiterPolicy(options.limiter));
     policies.push(timeoutPolicy(options.timeoutMs ?? 120_000), logPolicy());
+    const capture = capturePolicyFromEnv();
+    if (capture) policies.push(capture);
     this.pipeline = compose(policies, transport(options.dispatcher));
   }
 
