@@ -4,6 +4,7 @@
  *
  *   pulumi-businesscentral doctor [--json] [--tenant-id …] [--client-id …] [--environment …] …
  *   pulumi-businesscentral export --environment <name> [--out file.ts] [connection flags as for doctor]
+ *   pulumi-businesscentral sweep --prefix pbc-acc- --environment <name> [--dry-run]   (provider/cli/sweep.ts)
  *
  * Settings come from flags, then the stack's config when `--stack <name>` is given (read with the pulumi CLI in
  * the current folder, a Pulumi project), then the same environment variables the provider reads (AZURE_TENANT_ID,
@@ -14,6 +15,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type ExplicitSettings, resolveSettings, SettingsError, SETTING_SOURCES, type StackConfig } from "./config";
+import { runSweep } from "./cli/sweep";
 import { formatReport, runDoctor, type DoctorReport } from "./doctor";
 import { exportEnvironment } from "./export";
 import { closeSharedDispatchers } from "./http/dispatcher";
@@ -22,6 +24,7 @@ import { readStackConfig } from "./stack-config";
 
 const USAGE = `Usage: pulumi-businesscentral doctor [options]
        pulumi-businesscentral export --environment <name> [--out <file.ts>] [options]
+       pulumi-businesscentral sweep --prefix <prefix> --environment <name> [--dry-run]  (see sweep --help)
 
 doctor checks the Business Central connection the provider would use and prints what to fix.
 export reads an environment and prints a Pulumi TypeScript program that adopts its companies, apps, permission
@@ -60,6 +63,7 @@ const defaultIo: CliIo = {
 };
 
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  if (argv[0] === "sweep") return runSweep(argv.slice(1), io);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
