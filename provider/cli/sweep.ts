@@ -156,6 +156,9 @@ class Sweeper {
 
   private printed = false;
 
+  /** Progress of long operations goes to stderr: stdout lists what was removed. */
+  private readonly progress = (line: string) => this.io.stderr(`${line}\n`);
+
   private say(text: string): void {
     this.printed = true;
     this.io.stdout(`${text}\n`);
@@ -180,7 +183,10 @@ class Sweeper {
         const op = await this.admin.uninstallApp(this.environment, app.appId, {});
         const done =
           appOperationState(op.status) === "pending"
-            ? await this.admin.waitForAppOperation(this.environment, app.appId, op.id, { timeoutMs: 30 * 60_000 })
+            ? await this.admin.waitForAppOperation(this.environment, app.appId, op.id, {
+                timeoutMs: 30 * 60_000,
+                onProgress: this.progress,
+              })
             : op;
         if (appOperationState(done.status) === "failed")
           throw new Error(`could not uninstall ${label}: ${done.errorMessage ?? done.status}`);
@@ -259,7 +265,7 @@ class Sweeper {
       if (!this.dryRun) {
         const op = await this.admin.deleteEnvironment(e.name);
         if (op && appOperationState(op.status) === "pending")
-          await this.admin.waitForEnvironmentOperation(op, { timeoutMs: 60 * 60_000 });
+          await this.admin.waitForEnvironmentOperation(op, { timeoutMs: 60 * 60_000, onProgress: this.progress });
       }
       this.say(`${this.verb} environment '${e.name}'`);
     }
