@@ -200,7 +200,7 @@ export class WireNormaliser {
     }
     // Admin Center: /admin/<v>/applications/<family>/environments/<environment>/…
     const envs = segments.indexOf("environments");
-    if (segments[1] === "admin" && envs > 0 && segments[envs + 1])
+    if (segments[1] === "admin" && envs > 2 && segments[envs - 2] === "applications" && segments[envs + 1])
       segments[envs + 1] = this.placeholder("environment", segments[envs + 1] as string);
     segments = segments.map((segment) => this.segment(segment));
     const query = url.search ? this.text(safeDecode(url.search)) : "";
