@@ -401,20 +401,22 @@ describe("acceptance", () => {
     rmSync(plan.work, { recursive: true, force: true });
   });
 
-  it.runIf(env.BC_CAPTURE_DIR)("the wire capture holds no secret, token, tenant id or user name", () => {
-    const dir = env.BC_CAPTURE_DIR as string;
-    const files = readdirSync(dir).filter((f) => f.endsWith(".jsonl"));
-    expect(files.length).toBeGreaterThan(0);
-    const secret = target.env.AZURE_CLIENT_SECRET;
-    for (const file of files) {
-      const text = readFileSync(join(dir, file), "utf8");
-      if (secret) expect(text, file).not.toContain(secret);
-      expect(text, file).not.toMatch(/eyJ[A-Za-z0-9_-]{4,}\./);
-      expect(text, file).not.toMatch(/bearer\s/i);
-      expect(text, file).not.toMatch(/"(access_token|client_secret|client_assertion|password)"/i);
-      expect(text.toLowerCase(), file).not.toContain(target.settings.tenantId.toLowerCase());
-      expect(text, file).not.toMatch(new RegExp(`[/'"]${target.environment}[/'"]`));
-      if (plan.userName) expect(text, file).not.toContain(`"${plan.userName}"`);
-    }
-  });
+  // Only with BC_CAPTURE_DIR (registered only then, so that a run without a capture shows no skipped test).
+  if (env.BC_CAPTURE_DIR)
+    it("the wire capture holds no secret, token, tenant id or user name", () => {
+      const dir = env.BC_CAPTURE_DIR as string;
+      const files = readdirSync(dir).filter((f) => f.endsWith(".jsonl"));
+      expect(files.length).toBeGreaterThan(0);
+      const secret = target.env.AZURE_CLIENT_SECRET;
+      for (const file of files) {
+        const text = readFileSync(join(dir, file), "utf8");
+        if (secret) expect(text, file).not.toContain(secret);
+        expect(text, file).not.toMatch(/eyJ[A-Za-z0-9_-]{4,}\./);
+        expect(text, file).not.toMatch(/bearer\s/i);
+        expect(text, file).not.toMatch(/"(access_token|client_secret|client_assertion|password)"/i);
+        expect(text.toLowerCase(), file).not.toContain(target.settings.tenantId.toLowerCase());
+        expect(text, file).not.toMatch(new RegExp(`[/'"]${target.environment}[/'"]`));
+        if (plan.userName) expect(text, file).not.toContain(`"${plan.userName}"`);
+      }
+    });
 });
