@@ -36,6 +36,11 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "runs one operation on many stacks of a project (a stack per tenant); drift reports",
     load: () => import("./cli/fleet.js"),
   },
+  sweep: {
+    usage: "sweep --prefix <prefix> --environment <name> [--dry-run] [options]",
+    summary: "removes what a killed acceptance run left behind (prefixed objects, run manifests)",
+    load: () => import("./cli/sweep.js"),
+  },
   rapidstart: {
     usage: "rapidstart pack <in.xml> <out.rapidstart>",
     summary: "packs RapidStart XML into a .rapidstart file",

@@ -2,11 +2,12 @@
  * The HTTP client every API operation goes through: a pipeline of small policies around one undici dispatcher.
  *
  *   https check › retry (deadline, backoff, Retry-After, idempotency) › bearer token (401 refresh-once)
- *     › per-principal limiter › per-attempt timeout › debug log › undici
+ *     › per-principal limiter › per-attempt timeout › debug log › wire capture (BC_CAPTURE_DIR) › undici
  */
 import type { Dispatcher } from "undici";
 import { isLoopbackHost } from "../connection/loopback";
 import { errorFromResponse, type Service, TransportError } from "../errors";
+import { capturePolicyFromEnv } from "./capture";
 import type { PrincipalLimiter } from "./limiter";
 import { bearerTokenPolicy, limiterPolicy, logPolicy, timeoutPolicy } from "./policies";
 import { type RetryOptions, retryPolicy } from "./retry";
@@ -50,6 +51,8 @@ export class HttpClient {
     if (options.tokens) policies.push(bearerTokenPolicy(options.tokens));
     if (options.limiter) policies.push(limiterPolicy(options.limiter));
     policies.push(timeoutPolicy(options.timeoutMs ?? 120_000), logPolicy());
+    const capture = capturePolicyFromEnv();
+    if (capture) policies.push(capture);
     this.pipeline = compose(policies, transport(options.dispatcher));
   }
 
