@@ -17,11 +17,12 @@ import {
   checkFamily,
   parseType,
   preparingAdmin,
+  requireActiveSource,
   requireListedEnvironment,
   validateName,
 } from "./environments";
-import { AdminError, invalidInput } from "./errors";
-import { ADMIN_DELAYS, statusOf, tenantAdmin } from "./state";
+import { invalidInput } from "./errors";
+import { ADMIN_DELAYS, tenantAdmin } from "./state";
 
 /** "You can restore an environment to a point in time within the last 28 days." */
 const RETENTION_MS = 28 * 24 * 60 * 60 * 1000;
@@ -45,14 +46,7 @@ export function restoreEnvironment(ctx: AdminContext, family: string, sourceName
   if (at > ctx.now || at < ctx.now - RETENTION_MS) {
     throw invalidInput("PointInTime", "The point in time must be in the past, at most 28 days ago.");
   }
-  if (statusOf(source) !== "Active" || !ctx.tenant.environments.includes(source)) {
-    throw new AdminError(
-      400,
-      "invalidStatus",
-      `The environment '${source.name}' is ${statusOf(source)}; only Active environments can be restored.`,
-      { target: `${family}/${source.name}` },
-    );
-  }
+  requireActiveSource(ctx, family, source, "restored");
   if (source.type === "Sandbox" && type !== "Sandbox") {
     throw invalidInput("EnvironmentType", "A sandbox environment can only be restored to a sandbox environment.");
   }

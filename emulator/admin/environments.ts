@@ -287,6 +287,22 @@ export function createEnvironment(ctx: AdminContext, family: string, name: strin
   else reply(ctx, 201, environmentJson(ctx, env));
 }
 
+/** A copy or restore reads its source, which must be listed and Active. */
+export function requireActiveSource(
+  ctx: AdminContext,
+  family: string,
+  source: EnvironmentState,
+  verb: "copied" | "restored",
+): void {
+  if (statusOf(source) === "Active" && ctx.tenant.environments.includes(source)) return;
+  throw new AdminError(
+    400,
+    "invalidStatus",
+    `The environment '${source.name}' is ${statusOf(source)}; only Active environments can be ${verb}.`,
+    { target: `${family}/${source.name}` },
+  );
+}
+
 export function copyEnvironment(ctx: AdminContext, family: string, sourceName: string, body: JsonBody) {
   checkFamily(family);
   const source = requireListedEnvironment(ctx, family, sourceName);
@@ -296,16 +312,7 @@ export function copyEnvironment(ctx: AdminContext, family: string, sourceName: s
   if (!atLeast(ctx.version, 9) && type !== "Sandbox") {
     throw invalidInput("type", "Only 'Sandbox' copies are supported in this API version.");
   }
-  if (statusOf(source) !== "Active" || !ctx.tenant.environments.includes(source)) {
-    throw new AdminError(
-      400,
-      "invalidStatus",
-      `The environment '${source.name}' is ${statusOf(source)}; only Active environments can be copied.`,
-      {
-        target: `${family}/${source.name}`,
-      },
-    );
-  }
+  requireActiveSource(ctx, family, source, "copied");
   checkCanProvision(ctx, targetName, type);
 
   // A copy is a snapshot of the source's data at request time, registrations and permission sets included.
