@@ -1,7 +1,7 @@
 /**
  * examples/fleet: a Pulumi project like the other examples, and a GitHub Actions workflow (one job per stack from
  * `fleet matrix`, preview on pull requests, up on main, a nightly drift report uploaded as an artifact) that
- * actionlint accepts. actionlint comes from scripts/install-actionlint (.tools/actionlint/actionlint) or ACTIONLINT;
+ * actionlint accepts. actionlint comes from scripts/install-actionlint (.tools/actionlint/bin/actionlint) or ACTIONLINT;
  * without it those tests report themselves skipped. The run against emulator tenants is test/e2e/fleet.test.ts.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -12,11 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/lib/cli";
+import { ACTIONLINT, ACTIONLINT_MISSING } from "../helpers/actionlint";
 
 const FOLDER = join(REPO_ROOT, "examples/fleet");
 const WORKFLOW = join(FOLDER, ".github/workflows/fleet.yml");
-const ACTIONLINT = process.env.ACTIONLINT ?? join(REPO_ROOT, ".tools/actionlint/actionlint");
-const ACTIONLINT_MISSING = `actionlint not found at ${ACTIONLINT}: run scripts/install-actionlint (or set ACTIONLINT)`;
 const work = mkdtempSync(join(tmpdir(), "bc-fleet-example-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

@@ -8,10 +8,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/lib/cli";
+import { ACTIONLINT } from "../helpers/actionlint";
 
 const FOLDER = join(REPO_ROOT, "examples/test-sandbox");
 const WORKFLOW = join(FOLDER, ".github/workflows/pr-sandbox.yml");
-const ACTIONLINT = join(REPO_ROOT, ".tools/actionlint/bin/actionlint");
 const workflow = readFileSync(WORKFLOW, "utf8");
 
 describe.skipIf(!existsSync(ACTIONLINT))(
