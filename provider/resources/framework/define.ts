@@ -183,7 +183,7 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     try {
       if (!def.createsTarget) {
         const tenantId = typeof values.tenantId === "string" ? values.tenantId : ctx.settings.tenantId;
-        const verdict = await verifyTarget(runtime, { ...ctx, tenantId });
+        const verdict = await verifyTarget(runtime, { ...ctx, tenantId, connectionInput: values.connection });
         if (!verdict.reachable) return verdict.failures;
       }
       return (await def.verify?.(ctx, values as I, olds)) ?? [];

@@ -6,7 +6,7 @@
  * security groups, companies, permission sets). `offlinePreview` turns all of it off.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { howToSet } from "../../connection";
+import { CREDENTIAL_FIELDS, howToSet } from "../../connection";
 import { BcApiError, isNotFound } from "../../errors";
 import type { ProviderRuntime } from "../../runtime";
 import type { ResourceConnection } from "./context";
@@ -36,12 +36,16 @@ export type TargetVerdict = { reachable: true } | { reachable: false; failures: 
  * Whether the resource's target can be checked further: a token and the environment, asked once per connection
  * and environment. An environment an Environment resource of the stack declares is not asked about (it may not
  * exist before `up`). Answers that say nothing about the target (a 401/403 of an app not registered there, a
- * network failure) skip the checks rather than fail the preview: `up` reports them with their own hints.
+ * network failure) skip the checks rather than fail the preview: `up` reports them with their own hints. So does a
+ * refused token for a credential given in the resource's `connection` input: the program may have just created it,
+ * and create waits while Entra propagates it (`propagationTimeout`).
  */
 export async function verifyTarget(
   runtime: ProviderRuntime,
-  target: ResourceConnection & { tenantId: string },
+  target: ResourceConnection & { tenantId: string; connectionInput?: unknown },
 ): Promise<TargetVerdict> {
+  const input = (target.connectionInput ?? {}) as PropertyBag;
+  const credentialFromInput = CREDENTIAL_FIELDS.some((field) => input[field] !== undefined);
   if (runtime.previews.declaresEnvironment(target.tenantId, target.environment)) {
     return { reachable: false, failures: [] };
   }
@@ -50,7 +54,10 @@ export async function verifyTarget(
       await target.automation.snapshots.companies("settled");
       return { reachable: true };
     } catch (err) {
-      return { reachable: false, failures: targetFailures(err, target) };
+      const failures = targetFailures(err, target);
+      if (credentialFromInput && err instanceof BcApiError && err.service === "entra")
+        return { reachable: false, failures: [] };
+      return { reachable: false, failures };
     }
   });
 }
