@@ -10,6 +10,7 @@ import { companyHandler } from "../../../provider/resources/company";
 import { configurationPackageHandler } from "../../../provider/resources/configuration-package";
 import { environmentHandler } from "../../../provider/resources/environment";
 import { extensionHandler } from "../../../provider/resources/extension";
+import { connectionFor } from "../../../provider/resources/framework/context";
 import type { ResourceHandler } from "../../../provider/resources/framework/handler";
 import { permissionSetAssignmentHandler } from "../../../provider/resources/permission-set-assignment";
 import { emulatorStackConfig, startTestEmulator, testRuntime, useRuntime } from "../helpers/emu";
@@ -81,6 +82,14 @@ describe("the target, checked once per connection and environment", () => {
     expect(failure?.property).toBe("environment");
     expect(failure?.reason).toMatch(/^no environment 'productoin' in tenant .*does not exist or is being deleted/);
     expect(failure?.reason).toContain("businesscentral:environment");
+  });
+
+  it("an environment being deleted fails like one that does not exist", async () => {
+    const admin = connectionFor(testRuntime(), { environment: "sandbox-24" }).connection.admin();
+    await admin.deleteEnvironment("sandbox-24");
+    const [failure] = await failures(company, { displayName: "Late Co", environment: "sandbox-24" });
+    expect(failure?.property).toBe("environment");
+    expect(failure?.reason).toMatch(/^no environment 'sandbox-24' .*is being deleted/);
   });
 
   it("a changed environment that does not exist is a check failure, so never planned as a replace", async () => {
