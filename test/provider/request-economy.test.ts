@@ -129,6 +129,13 @@ describe("requests per phase on a small stack (1 company + 3 users × 2 assignme
     expect(refresh.byKind).toEqual({ "GET users": 1, "GET automationCompanies": 1, "GET companies": 1 });
   });
 
+  it("up --refresh: the checks after the refresh reuse its reads (only permission sets are new)", async () => {
+    await Promise.all(stack.map((r) => r.handler.read(r.id, { __provider: "x", ...r.outs })));
+    apiRequests();
+    for (const r of stack) await checked(r.handler, r.inputs);
+    expect(apiRequests().byKind).toEqual({ "GET permissionSets": 1 });
+  });
+
   it("destroy sends one DELETE per resource", async () => {
     await Promise.all(stack.map((r) => r.handler.delete(r.id, { __provider: "x", ...r.outs })));
     const destroy = apiRequests();
