@@ -34,9 +34,10 @@ export type TargetVerdict = { reachable: true } | { reachable: false; failures: 
 
 /**
  * Whether the resource's target can be checked further: a token and the environment, asked once per connection
- * and environment. An environment an Environment resource of the stack declares is not asked about (it may not
- * exist before `up`). Answers that say nothing about the target (a 401/403 of an app not registered there, a
- * network failure) skip the checks rather than fail the preview: `up` reports them with their own hints. So does a
+ * and environment. An environment an Environment resource of the stack declares may not exist before `up`: its
+ * absence is no failure (the resource's other checks are skipped then). Answers that say nothing about the target
+ * (a 401/403 of an app not registered there, a network failure) skip the checks rather than fail the preview: `up`
+ * reports them with their own hints. So does a
  * refused token for a credential given in the resource's `connection` input: the program may have just created it,
  * and create waits while Entra propagates it (`propagationTimeout`).
  */
@@ -46,20 +47,26 @@ export async function verifyTarget(
 ): Promise<TargetVerdict> {
   const input = (target.connectionInput ?? {}) as PropertyBag;
   const credentialFromInput = CREDENTIAL_FIELDS.some((field) => input[field] !== undefined);
-  if (runtime.previews.declaresEnvironment(target.tenantId, target.environment)) {
+  const declared = runtime.previews.declaresEnvironment(target.tenantId, target.environment);
+  const verdict = await runtime.previews.once<TargetVerdict>(
+    target.connection,
+    `target:${target.environment.toLowerCase()}`,
+    async () => {
+      try {
+        await target.automation.snapshots.companies("settled");
+        return { reachable: true };
+      } catch (err) {
+        if (credentialFromInput && err instanceof BcApiError && err.service === "entra") {
+          return { reachable: false, failures: [] };
+        }
+        return { reachable: false, failures: targetFailures(err, target) };
+      }
+    },
+  );
+  if (declared && !verdict.reachable && verdict.failures.every((f) => f.property === "environment")) {
     return { reachable: false, failures: [] };
   }
-  return runtime.previews.once(target.connection, `target:${target.environment.toLowerCase()}`, async () => {
-    try {
-      await target.automation.snapshots.companies("settled");
-      return { reachable: true };
-    } catch (err) {
-      const failures = targetFailures(err, target);
-      if (credentialFromInput && err instanceof BcApiError && err.service === "entra")
-        return { reachable: false, failures: [] };
-      return { reachable: false, failures };
-    }
-  });
+  return verdict;
 }
 
 function targetFailures(err: unknown, target: ResourceConnection & { tenantId: string }): CheckFailure[] {

@@ -110,6 +110,12 @@ describe("the target, checked once per connection and environment", () => {
     expect(await failures(psa, { userName: "NOBODY", roleId: "NOPE", environment: "UAT" })).toEqual([]);
   });
 
+  it("in a declared environment that exists, the other checks still run", async () => {
+    expect(await failures(environment, { name: "production", type: "Production", countryCode: "US" })).toEqual([]);
+    const [failure] = await failures(psa, { userName: "NOBODY", roleId: "D365 READ", environment: "production" });
+    expect(failure?.property).toBe("userName");
+  });
+
   it("the documented limit: a resource checked before the Environment that declares its name fails", async () => {
     const [failure] = await failures(company, { displayName: "Early Co", environment: "later" });
     expect(failure?.reason).toMatch(/Environment resource comes first/);
