@@ -2,7 +2,9 @@
  * The user's path, as users run it: a consumer project made from `npm pack` (its own package.json, the tarball and
  * the newest `@pulumi/pulumi` from the registry, a TypeScript program), driven by the real `pulumi` CLI (engine +
  * Node language host from scripts/install-pulumi) against the emulator: stack init, config set [--secret], up,
- * preview --diff --expect-no-changes, refresh, destroy. Offline backend and passphrase secrets.
+ * preview --diff --expect-no-changes (with its request count), preview failing on a misspelled roleId, an unknown
+ * user, a wrong secret and a misspelled environment (an error, not a replace), refresh, destroy. Offline backend and
+ * passphrase secrets.
  *
  * Env: E2E_PULUMI_VERSION=<version or range> installs that @pulumi/pulumi instead of `latest` (used to verify the
  * peer range's floor, with E2E_TYPESCRIPT_VERSION=^5 as SDKs before 3.2xx refuse TypeScript 6); E2E_TARBALL=<path> uses

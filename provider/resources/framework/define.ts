@@ -1,9 +1,10 @@
 /**
  * `defineResource`: one declared shape per resource. A definition states its inputs (zod), output-only
  * properties, change rules, replace order, default deadlines and four operations; this module supplies what every
- * resource does alike: check (all failures in one run, serializable results), diff from the change rules, "not
- * found" on read (gone) and delete (done), stored-input picking, deadlines, progress lines, the uniform
- * "already exists, set adopt: true" refusal and partial failures (an object made but not finished is recorded).
+ * resource does alike: check (all failures in one run, serializable results, then the preview checks against BC of
+ * preview-checks.ts), diff from the change rules, "not found" on read (gone) and delete (done), stored-input
+ * picking, deadlines, progress lines, the uniform "already exists, set adopt: true" refusal and partial failures
+ * (an object made but not finished is recorded).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
