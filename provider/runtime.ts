@@ -23,6 +23,7 @@ import {
 import { processRedactor, type Redactor } from "./redact";
 import { TenantQueue } from "./admin/tenant-queue";
 import { IntentJournal, journalDir } from "./resources/framework/intents";
+import { PreviewState } from "./resources/framework/preview-state";
 import { EngineWatchdog } from "./watchdog";
 
 export interface RuntimeOptions {
@@ -50,6 +51,8 @@ export class ProviderRuntime {
   // tenant id, so that every operation of the runtime shares it and a test's fresh runtime starts without it.
   /** Environment creates, copies and restores, one per tenant at a time (BC's `tenantAlreadyProvisioning`). */
   readonly tenantQueue = new TenantQueue();
+  /** What preview checks keep: names the stack's resources declare, each target's verdict (preview-state.ts). */
+  readonly previews = new PreviewState();
   private journalInstance?: IntentJournal;
 
   constructor(private readonly options: RuntimeOptions = {}) {

@@ -7,6 +7,8 @@
  *   For `staleMs` more it is still served at once while one new load runs in the background: a look-up whose
  *   answer may be stale has a way out anyway (see Snapshots), and creates must not all stop for a reload while
  *   BC's five request slots sit idle.
+ * - `settled()` (preview checks): any loaded value, whatever its age; out-of-band changes during one command do
+ *   not matter there (create looks again), and it keeps a whole command at one load per collection.
  * - `fresh()` (refresh, drift): only a load that starts after the caller asked will do, so every change made in BC
  *   before the call is seen. Callers arriving within `gatherMs` of each other share one such load; the engine
  *   sends its reads in waves (one per parallelism slot), so a refresh of N resources costs a few loads, not N.
@@ -78,6 +80,16 @@ export class SharedRead<T> {
       });
     }
     return this.gathering;
+  }
+
+  /**
+   * The loaded value whatever its age (writes through this connection keep it exact: they edit or drop it), else
+   * the load in flight, else a new one: what preview checks read, so a whole command costs one load.
+   */
+  settled(): Promise<T> {
+    if (this.loaded) return Promise.resolve(this.loaded.value);
+    const loading = this.inFlight && this.inFlight.generation === this.generation ? this.inFlight : undefined;
+    return loading ? loading.promise : this.start();
   }
 
   /** The value if one is loaded and fresh; never starts a load. */

@@ -48,7 +48,8 @@ export type Directory<P> = Map<string, Holder<P>>;
 
 export type GranteeKey = { userSecurityId: string } | { securityGroupId: string };
 
-export type Freshness = "shared" | "fresh";
+/** `settled`: any loaded value, whatever its age (preview checks, see SharedRead.settled). */
+export type Freshness = "shared" | "fresh" | "settled";
 
 export interface SnapshotOptions {
   maxAgeMs?: number;
@@ -75,8 +76,13 @@ export class Snapshots {
   }
 
   /** `GET companies` (no company in the path). */
-  companies(): Promise<Company[]> {
-    return this.shared("companies", "", () => this.client.list(entities.company, `${this.client.root}/companies`));
+  companies(freshness: Freshness = "shared"): Promise<Company[]> {
+    return this.shared(
+      "companies",
+      "",
+      () => this.client.list(entities.company, `${this.client.root}/companies`),
+      freshness,
+    );
   }
 
   /** `GET …/automationCompanies`, by id. */
@@ -108,11 +114,16 @@ export class Snapshots {
   }
 
   /** `GET …/permissionSets`. */
-  permissionSets(scope?: string): Promise<PermissionSet[]> {
-    return this.shared("permissionSets", scope, async () => {
-      const url = this.client.companyUrl(scope ?? (await this.scopeCompanyId()), "permissionSets");
-      return this.client.list(entities.permissionSet, url);
-    });
+  permissionSets(scope?: string, freshness: Freshness = "shared"): Promise<PermissionSet[]> {
+    return this.shared(
+      "permissionSets",
+      scope,
+      async () => {
+        const url = this.client.companyUrl(scope ?? (await this.scopeCompanyId()), "permissionSets");
+        return this.client.list(entities.permissionSet, url);
+      },
+      freshness,
+    );
   }
 
   /** An assignment this connection created (or found by BC's duplicate-key answer). */
@@ -230,6 +241,7 @@ export class Snapshots {
       read = new SharedRead(load, this.options);
       this.reads.set(key, read as SharedRead<unknown>);
     }
+    if (freshness === "settled") return read.settled();
     return freshness === "fresh" ? read.fresh() : read.get();
   }
 }

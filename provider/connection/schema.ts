@@ -130,6 +130,11 @@ export const connectionFields = {
    * (AADSTS7000215, AADSTS700016, a 401 without roles). Go-style duration, default `"5m"`.
    */
   propagationTimeout: field(duration, { config: false }),
+  /**
+   * Turns off the checks preview makes against BC (credential, environment, users, groups, companies, permission
+   * sets; docs/troubleshooting.md), e.g. for a preview without network access. Default false.
+   */
+  offlinePreview: field(z.boolean(), { env: ["BC_OFFLINE_PREVIEW"], resolved: booleanText }),
 };
 
 export type FieldName = keyof typeof connectionFields;

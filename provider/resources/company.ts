@@ -42,6 +42,8 @@ export const companyHandler = defineResource({
   ],
   replaceOrder: "create-first",
   timeouts: SHORT_TIMEOUTS,
+  // Resources of this stack may name the company before it exists (`company.name` is known at preview).
+  declares: (values) => (typeof values.name === "string" ? { company: values.name } : undefined),
 
   notes(values, olds) {
     const displayName = values.displayName;

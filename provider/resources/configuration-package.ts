@@ -9,7 +9,7 @@ import { inspectPackageFile, packageUploadBody } from "./configuration-package-f
 import { defineResource, type InputsOf, type OperationContext } from "./framework/define";
 import { OUTPUT_NAMES } from "./output-names";
 import { behaviourRule, environmentRule, upperCasedKeyRule } from "./framework/diff";
-import { code, guid, UNKNOWN } from "./framework/inputs";
+import { code, containsUnknown, guid, UNKNOWN } from "./framework/inputs";
 
 const PENDING = ["Scheduled", "InProgress"];
 
@@ -84,6 +84,19 @@ export const configurationPackageHandler = defineResource({
   ],
   replaceOrder: "create-first",
   timeouts: { create: 30 * 60_000, update: 30 * 60_000, delete: 5 * 60_000 },
+
+  async verify(ctx, values) {
+    const id = values.companyId;
+    if (containsUnknown(id)) return [];
+    const companies = await ctx.automation.snapshots.companies("settled");
+    if (companies.some((c) => c.id.toLowerCase() === id.toLowerCase())) return [];
+    return [
+      {
+        property: "companyId",
+        reason: `no company with id ${id} in environment '${ctx.environment}' (companies: ${companies.map((c) => `'${c.name}' ${c.id}`).join(", ")}). Use the id of a company there, e.g. company.companyId of a Company resource.`,
+      },
+    ];
+  },
 
   prepare(values) {
     values.apply ??= true;

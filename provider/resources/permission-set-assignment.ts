@@ -2,13 +2,22 @@
  * PermissionSetAssignment: a permission set granted to a user or an Entra security group, in one company or all
  * (docs/resources/permission-set-assignment.md).
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { AutomationApi, PermissionSet, UserPermission } from "../api";
-import { defineResource, SHORT_TIMEOUTS } from "./framework/define";
+import { defineResource, type OperationContext, SHORT_TIMEOUTS } from "./framework/define";
+import { didYouMean } from "./framework/preview-checks";
 import { OUTPUT_NAMES } from "./output-names";
 import { behaviourRule, environmentRule, type PropertyBag, urlCompanyRule, upperCasedKeyRule } from "./framework/diff";
-import { code, guid, optionalText, text } from "./framework/inputs";
-import { exactlyOne, granteeFromState, PRINCIPAL_KEYS, principalRule, resolvePrincipal } from "./principals";
+import { code, containsUnknown, guid, optionalText, text } from "./framework/inputs";
+import {
+  exactlyOne,
+  granteeFromState,
+  PRINCIPAL_KEYS,
+  principalRule,
+  resolvePrincipal,
+  verifyPrincipal,
+} from "./principals";
 
 const SCOPES = ["System", "Tenant"] as const;
 const isScope = (value: string): value is (typeof SCOPES)[number] => (SCOPES as readonly string[]).includes(value);
@@ -47,34 +56,39 @@ const resolvedOr = (key: "scope" | "appId", resolved: string) => (side: Property
 const describe = (p: { id: string; scope: string; appId: string; extensionName: string }) =>
   `${p.id} (scope ${p.scope}, appId ${p.appId.toLowerCase()}, extension '${p.extensionName}')`;
 
+type Wanted = { roleId: string; scope?: string; appId?: string };
+
 /**
- * The one permission set an assignment means: by roleId, narrowed by scope/appId. None or several ⇒ an error
- * naming the candidates and the input that picks one.
+ * The one permission set an assignment means among `all` (the sets with its roleId), narrowed by scope/appId; none
+ * or several ⇒ a failure naming the candidates and the input that picks one. `known`: every role id there, for
+ * "did you mean".
  */
-export async function resolvePermissionSet(
-  automation: AutomationApi,
-  wanted: { roleId: string; scope?: string; appId?: string },
-  companyId?: string,
-): Promise<PermissionSet> {
-  const all = await automation.permissionSets.find(wanted.roleId, { companyId });
+function choosePermissionSet(
+  all: readonly PermissionSet[],
+  wanted: Wanted,
+  environment: string,
+  known: readonly string[] = [],
+): PermissionSet | pulumi.dynamic.CheckFailure {
   const matching = all.filter(
     (p) =>
       (wanted.scope === undefined || p.scope === wanted.scope) &&
       (wanted.appId === undefined || p.appId.toLowerCase() === wanted.appId.toLowerCase()),
   );
   if (matching.length === 1) return matching[0]!;
-  const environment = automation.environment;
   if (matching.length > 1) {
-    throw new Error(
-      `roleId: permission set '${wanted.roleId}' is defined ${matching.length} times in environment '${environment}':\n` +
+    return {
+      property: "roleId",
+      reason:
+        `permission set '${wanted.roleId}' is defined ${matching.length} times in environment '${environment}':\n` +
         matching.map((p) => `  - ${describe(p)}`).join("\n") +
         `\nSet scope ("System" or "Tenant") and/or appId to the one you mean, e.g. scope: "${matching[0]!.scope}", appId: "${matching[0]!.appId.toLowerCase()}".`,
-    );
+    };
   }
   if (all.length === 0) {
-    throw new Error(
-      `roleId: no permission set '${wanted.roleId}' in environment '${environment}'. Check the id on the Permission Sets page (e.g. D365 BUS FULL ACCESS), or install the extension that defines it first (add dependsOn).`,
-    );
+    return {
+      property: "roleId",
+      reason: `no permission set '${wanted.roleId}' in environment '${environment}'.${didYouMean(wanted.roleId, known)} Check the id on the Permission Sets page (e.g. D365 BUS FULL ACCESS), or install the extension that defines it first (add dependsOn).`,
+    };
   }
   const by = [
     wanted.scope !== undefined ? `scope ${wanted.scope}` : "",
@@ -82,10 +96,65 @@ export async function resolvePermissionSet(
   ]
     .filter(Boolean)
     .join(" and ");
-  throw new Error(
-    `${wanted.scope !== undefined ? "scope" : "appId"}: permission set '${wanted.roleId}' exists in environment '${environment}', but not with ${by}. Candidates:\n` +
+  return {
+    property: wanted.scope !== undefined ? "scope" : "appId",
+    reason:
+      `permission set '${wanted.roleId}' exists in environment '${environment}', but not with ${by}. Candidates:\n` +
       all.map((p) => `  - ${describe(p)}`).join("\n"),
+  };
+}
+
+const isFailure = (x: PermissionSet | pulumi.dynamic.CheckFailure): x is pulumi.dynamic.CheckFailure =>
+  "reason" in x && "property" in x;
+
+/** The one permission set an assignment means: by roleId, narrowed by scope/appId; none or several ⇒ an error. */
+export async function resolvePermissionSet(
+  automation: AutomationApi,
+  wanted: Wanted,
+  companyId?: string,
+): Promise<PermissionSet> {
+  const all = await automation.permissionSets.find(wanted.roleId, { companyId });
+  const chosen = choosePermissionSet(all, wanted, automation.environment);
+  if (isFailure(chosen)) throw new Error(`${chosen.property}: ${chosen.reason}`);
+  return chosen;
+}
+
+/**
+ * Preview check of roleId (with scope/appId) against the shared read of permission sets. A roleId not there is
+ * accepted when the stack installs an extension in the environment: it may define it.
+ */
+async function verifyPermissionSet(
+  ctx: OperationContext,
+  wanted: Wanted,
+  companyId: string | undefined,
+): Promise<pulumi.dynamic.CheckFailure[]> {
+  if (containsUnknown(wanted)) return [];
+  const sets = await ctx.automation.snapshots.permissionSets(companyId, "settled");
+  const all = sets.filter((p) => p.id.toUpperCase() === wanted.roleId.toUpperCase());
+  const tenantId = ctx.settings.tenantId;
+  if (all.length === 0 && ctx.runtime.previews.declaresExtension(tenantId, ctx.environment)) return [];
+  const chosen = choosePermissionSet(
+    all,
+    wanted,
+    ctx.environment,
+    sets.map((p) => p.id),
   );
+  return isFailure(chosen) ? [chosen] : [];
+}
+
+/** Preview check of `company`: a company of the environment or one a Company of this stack declares. */
+async function verifyCompany(ctx: OperationContext, company: unknown): Promise<pulumi.dynamic.CheckFailure[]> {
+  if (typeof company !== "string" || company === "" || containsUnknown(company)) return [];
+  if (ctx.runtime.previews.declaresCompany(ctx.settings.tenantId, ctx.environment, company)) return [];
+  const companies = await ctx.automation.snapshots.companies("settled");
+  if (companies.some((c) => c.name === company)) return [];
+  const names = companies.map((c) => c.name);
+  return [
+    {
+      property: "company",
+      reason: `'${company}' is not a company name in environment '${ctx.environment}' (companies: ${names.map((n) => `'${n}'`).join(", ")}).${didYouMean(company, names)} Use the company's name, or "" for all companies.`,
+    },
+  ];
 }
 
 async function checkCompany(automation: AutomationApi, company: string) {
@@ -124,6 +193,17 @@ export const permissionSetAssignmentHandler = defineResource({
   replaceOrder: "by-key",
   timeouts: SHORT_TIMEOUTS,
   crossCheck: (values) => exactlyOne(values, PRINCIPAL_KEYS),
+
+  async verify(ctx, values) {
+    const companyId = containsUnknown(values.companyId) ? undefined : values.companyId;
+    const wanted = { roleId: values.roleId, scope: values.scope, appId: values.appId };
+    const checks = await Promise.all([
+      verifyPrincipal(ctx.automation, values, companyId),
+      verifyPermissionSet(ctx, wanted, companyId),
+      verifyCompany(ctx, values.company),
+    ]);
+    return checks.flat();
+  },
 
   async create(ctx, inputs) {
     const { automation } = ctx;

@@ -7,6 +7,8 @@ import type { AutomationApi, Grantee, SecurityGroup, User } from "../api";
 import { isNotFound } from "../errors";
 import { atLeast, bcVersion } from "./extension/bc";
 import type { ChangeRule, PropertyBag } from "./framework/diff";
+import { containsUnknown } from "./framework/inputs";
+import { didYouMean } from "./framework/preview-checks";
 
 export const USER_KEYS = ["userSecurityId", "userName"] as const;
 export const PRINCIPAL_KEYS = ["userSecurityId", "userName", "securityGroupId"] as const;
@@ -141,4 +143,48 @@ export function principalRule(keys: readonly string[], resolvedKey: string): Cha
       return changed.length > 0 ? changed : [keys[0]!];
     },
   };
+}
+
+/** Preview check: the principal inputs name a user or security group the environment has (unknown inputs skipped). */
+export async function verifyPrincipal(
+  automation: AutomationApi,
+  inputs: { securityGroupId?: unknown; userSecurityId?: unknown; userName?: unknown },
+  companyId?: string,
+): Promise<pulumi.dynamic.CheckFailure[]> {
+  const environment = automation.environment;
+  if (isSet(inputs.securityGroupId)) {
+    const id = inputs.securityGroupId;
+    if (typeof id !== "string" || containsUnknown(id)) return [];
+    // Before BC 24 the API lists no security groups: nothing to judge by, create says why.
+    const groups = await automation.snapshots.securityGroups(companyId, "settled").catch(() => undefined);
+    if (!groups || groups.size === 0 || groups.has(id.toLowerCase())) return [];
+    const listing = [...groups.values()].map(({ principal: g }) => `${g.code} (${g.id})`).join(", ");
+    return [
+      {
+        property: "securityGroupId",
+        reason: `no security group with Entra group id ${id} in environment '${environment}' (security groups: ${listing}). Add the Entra group as a security group in BC (Security Groups page) first, or correct the id.`,
+      },
+    ];
+  }
+  const users = await automation.snapshots.users(companyId, "settled");
+  if (isSet(inputs.userSecurityId)) {
+    const id = inputs.userSecurityId;
+    if (typeof id !== "string" || containsUnknown(id) || users.has(id.toLowerCase())) return [];
+    return [
+      {
+        property: "userSecurityId",
+        reason: `no user with security id ${id} in environment '${environment}'. Check the id (Users page → User Security ID; users come from Entra ID, so sync new users in BC first) or give userName instead.`,
+      },
+    ];
+  }
+  const name = inputs.userName;
+  if (typeof name !== "string" || containsUnknown(name)) return [];
+  const names = [...users.values()].map(({ principal }) => principal.userName);
+  if (names.some((n) => n.toUpperCase() === name.toUpperCase())) return [];
+  return [
+    {
+      property: "userName",
+      reason: `no user named '${name}' in environment '${environment}'.${didYouMean(name, names)} BC user names are the names on the Users page (e.g. ADMIN); users come from Entra ID, so add the user there and sync users in BC first (Users › Update users from Microsoft 365).`,
+    },
+  ];
 }

@@ -5,8 +5,8 @@ import type { UserGroupMember } from "../automation/schemas";
 import { defineResource, SHORT_TIMEOUTS } from "./framework/define";
 import { OUTPUT_NAMES } from "./output-names";
 import { behaviourRule, environmentRule, urlCompanyRule, upperCasedKeyRule } from "./framework/diff";
-import { code, guid, optionalText, text } from "./framework/inputs";
-import { exactlyOne, principalRule, resolveUser, USER_KEYS } from "./principals";
+import { code, containsUnknown, guid, optionalText, text } from "./framework/inputs";
+import { exactlyOne, principalRule, resolveUser, USER_KEYS, verifyPrincipal } from "./principals";
 
 const inputs = {
   userSecurityId: guid("user's security id (Users page → User Security ID)").optional(),
@@ -77,6 +77,8 @@ export const userGroupMemberHandler = defineResource({
   replaceOrder: "by-key",
   timeouts: SHORT_TIMEOUTS,
   crossCheck: (values) => exactlyOne(values, USER_KEYS),
+  verify: (ctx, values) =>
+    verifyPrincipal(ctx.automation, values, containsUnknown(values.companyId) ? undefined : values.companyId),
 
   async create(ctx, inputs) {
     const { automation, environment } = ctx;

@@ -170,7 +170,7 @@ const company = new bc.Company("contoso", {
 
 const access = new bc.PermissionSetAssignment("joe-full-access", {
   userName: config.require("userName"),
-  roleId: "D365 BUS FULL ACCESS",
+  roleId: config.get("roleId") ?? "D365 BUS FULL ACCESS",
   company: company.name,
 });
 

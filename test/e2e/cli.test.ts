@@ -2,7 +2,9 @@
  * The user's path, as users run it: a consumer project made from `npm pack` (its own package.json, the tarball and
  * the newest `@pulumi/pulumi` from the registry, a TypeScript program), driven by the real `pulumi` CLI (engine +
  * Node language host from scripts/install-pulumi) against the emulator: stack init, config set [--secret], up,
- * preview --diff --expect-no-changes, refresh, destroy. Offline backend and passphrase secrets.
+ * preview --diff --expect-no-changes (with its request count), preview failing on a misspelled roleId, an unknown
+ * user, a wrong secret and a misspelled environment (an error, not a replace), refresh, destroy. Offline backend and
+ * passphrase secrets.
  *
  * Env: E2E_PULUMI_VERSION=<version or range> installs that @pulumi/pulumi instead of `latest` (used to verify the
  * peer range's floor, with E2E_TYPESCRIPT_VERSION=^5 as SDKs before 3.2xx refuse TypeScript 6); E2E_TARBALL=<path> uses
@@ -112,9 +114,55 @@ describe("the pulumi CLI in a consumer project made from npm pack", { timeout: 2
     expect(out.stdout.trim()).toBe(c!.id);
   });
 
-  it("a second preview --diff reports no changes (--expect-no-changes)", async () => {
+  it("a second preview --diff reports no changes (--expect-no-changes), checked with one token and few reads", async () => {
+    emu.clearRequests();
     const preview = await pulumi(["preview", "--diff", "--expect-no-changes"]);
     expect(preview.code, preview.output).toBe(0);
+    const served = emu.requests().map((r) => `${r.method} ${r.path}`);
+    expect(
+      served.filter((r) => r.includes("/oauth2/")),
+      served.join("\n"),
+    ).toHaveLength(1);
+    const api = served.filter((r) => r.includes("/v2.0/") && !r.includes("/oauth2/"));
+    // companies (token, environment, company named), users, permissionSets: whatever the number of resources
+    expect(api.length, api.join("\n")).toBe(3);
+    expect(api.every((r) => r.startsWith("GET "))).toBe(true);
+  });
+
+  it("preview fails on what BC does not have, naming the resource, the field and the fix", async () => {
+    const set = async (key: string, value: string, secret = false) => {
+      const { args, input } = configSetArgs(key, value, secret);
+      expect((await pulumi(args, input)).code).toBe(0);
+    };
+    // A misspelled roleId and an unknown user: both problems of the resource at once.
+    await set("infra:roleId", "D365 BUS FULL ACESS");
+    await set("infra:userName", "NOBODY");
+    const names = await pulumi(["preview"]);
+    expect(names.code).not.toBe(0);
+    expect(names.output).toContain("joe-full-access");
+    expect(names.output).toMatch(
+      /roleId[\s\S]*no permission set 'D365 BUS FULL ACESS'.*Did you mean 'D365 BUS FULL ACCESS'/,
+    );
+    expect(names.output).toMatch(/userName[\s\S]*no user named 'NOBODY'.*sync users/);
+    expect((await pulumi(["config", "rm", "infra:roleId"])).code).toBe(0);
+    await set("infra:userName", "JOE");
+
+    // A wrong client secret.
+    await set("businesscentral:clientSecret", "not-the-secret", true);
+    const secret = await pulumi(["preview"]);
+    expect(secret.code).not.toBe(0);
+    expect(secret.output).toMatch(/connection[\s\S]*gets no token from Entra ID[\s\S]*Fix the credential/);
+    expect(secret.output).toContain("pulumi config set --secret businesscentral:clientSecret");
+    await set("businesscentral:clientSecret", emu.clientSecret, true);
+
+    // A misspelled environment: an error at check, not a replace that would delete the company in production.
+    await set("businesscentral:environment", "productoin");
+    const typo = await pulumi(["preview", "--diff"]);
+    expect(typo.code).not.toBe(0);
+    expect(typo.output).toContain("contoso");
+    expect(typo.output).toMatch(/environment[\s\S]*no environment 'productoin' in tenant/);
+    expect(typo.output).not.toMatch(/to replace|\+-\s*businesscentral|replaced/);
+    await set("businesscentral:environment", emu.environment);
   });
 
   it("preview --diff shows a changed input and --expect-no-changes then fails", async () => {

@@ -1,4 +1,4 @@
-/** SharedRead: single flight, lifetime, edits replayed on a load in flight, invalidation, fresh reads. */
+/** SharedRead: single flight, lifetime, edits replayed on a load in flight, invalidation, fresh and settled reads. */
 import { describe, expect, it } from "vitest";
 import { SharedRead } from "../../provider/automation/shared-read";
 
@@ -34,6 +34,24 @@ describe("SharedRead", () => {
     expect(loads.started()).toBe(1);
     now += 1;
     const again = read.get();
+    expect(loads.started()).toBe(2);
+    loads.finish(["b"]);
+    expect(await again).toEqual(["b"]);
+  });
+
+  it("settled (preview checks) serves a loaded value whatever its age; after an invalidation it loads again", async () => {
+    let now = 1_000;
+    const loads = manualLoads();
+    const read = new SharedRead(loads.load, { maxAgeMs: 5_000, staleMs: 0, gatherMs: 1, now: () => now });
+    const callers = [read.settled(), read.get(), read.settled()];
+    expect(loads.started()).toBe(1); // joined in flight
+    loads.finish(["a"]);
+    expect(await Promise.all(callers)).toEqual([["a"], ["a"], ["a"]]);
+    now += 60 * 60_000;
+    expect(await read.settled()).toEqual(["a"]);
+    expect(loads.started()).toBe(1);
+    read.invalidate(); // a write through this connection
+    const again = read.settled();
     expect(loads.started()).toBe(2);
     loads.finish(["b"]);
     expect(await again).toEqual(["b"]);

@@ -75,11 +75,21 @@ async function stackInputs() {
 describe("requests per phase on a small stack (1 company + 3 users × 2 assignments)", () => {
   let stack: Created[] = [];
 
-  it("check and diff send nothing; up sends one POST per resource plus one read per shared collection", async () => {
-    const planned = await stackInputs();
-    expect(apiRequests().total).toBe(0);
-    resetProviderCaches();
+  it("preview: check reads each shared collection once (one token); diff sends nothing", async () => {
+    emu.clearRequests();
+    await stackInputs();
+    const tokens = emu.requests().filter((r) => r.path.includes("/oauth2/")).length;
+    expect(apiRequests().byKind).toEqual({
+      "GET companies": 1, // the token and the environment (preview-checks.ts), and the company for URLs
+      "GET users": 1, // the users named
+      "GET permissionSets": 1, // the roleIds
+    });
+    expect(tokens).toBe(1);
+  });
 
+  it("up (check, then create, in one process): the checks' reads serve the creates too", async () => {
+    resetProviderCaches();
+    const planned = await stackInputs();
     stack = await Promise.all(
       planned.map(async ({ handler, inputs }) => {
         const { id, outs } = await handler.create(inputs);
@@ -99,12 +109,17 @@ describe("requests per phase on a small stack (1 company + 3 users × 2 assignme
     expect(up.total).toBe(stack.length + 4); // one write per resource + four shared reads, whatever N is
   });
 
-  it("no-op: diff of every resource sends nothing", async () => {
+  it("no-op up: check of every resource costs one token and one read per collection; diff sends nothing", async () => {
+    resetProviderCaches();
+    emu.clearRequests();
     for (const r of stack) {
-      const diff = await r.handler.diff(r.id, r.outs, r.inputs);
+      const news = await checked(r.handler, r.inputs);
+      const diff = await r.handler.diff(r.id, r.outs, news);
       expect(diff.changes).toBe(false);
     }
-    expect(apiRequests().total).toBe(0);
+    const tokens = emu.requests().filter((r) => r.path.includes("/oauth2/")).length;
+    expect(apiRequests().byKind).toEqual({ "GET companies": 1, "GET users": 1, "GET permissionSets": 1 });
+    expect(tokens).toBe(1);
   });
 
   it("refresh reads the users (with assignments) once for all assignments", async () => {
@@ -112,6 +127,13 @@ describe("requests per phase on a small stack (1 company + 3 users × 2 assignme
     expect(reads.every((r, i) => r.id === stack[i]!.id)).toBe(true);
     const refresh = apiRequests();
     expect(refresh.byKind).toEqual({ "GET users": 1, "GET automationCompanies": 1, "GET companies": 1 });
+  });
+
+  it("up --refresh: the checks after the refresh reuse its reads (only permission sets are new)", async () => {
+    await Promise.all(stack.map((r) => r.handler.read(r.id, { __provider: "x", ...r.outs })));
+    apiRequests();
+    for (const r of stack) await checked(r.handler, r.inputs);
+    expect(apiRequests().byKind).toEqual({ "GET permissionSets": 1 });
   });
 
   it("destroy sends one DELETE per resource", async () => {

@@ -38,6 +38,7 @@ const connection: Required<bc.ConnectionInput> = {
   tenantInUrl: true,
   scopeCompany: "CRONUS",
   propagationTimeout: "5m",
+  offlinePreview: false,
 };
 const common = { connection, environment: "production", adopt: false, deleteAdopted: false };
 const timeouts = { create: "1m", update: "1m", delete: "1m" };

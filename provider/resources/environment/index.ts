@@ -192,6 +192,9 @@ export const environmentHandler = defineResource({
   // The resource's own environment is the one it creates; resources may then use `environment: env.name`.
   // A change of case in the name keeps the recorded one (BC compares names case-insensitively).
   verify: (ctx, values, olds) => checkRestoreSourceAtPreview(ctx, values, olds),
+  // Its environment is the one it creates: not checked to exist, and other resources may target it by name.
+  createsTarget: true,
+  declares: (values) => ({ environment: values.name }),
   guardReplace: refuseProductionReplace,
 
   prepare(values, olds) {

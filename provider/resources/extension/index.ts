@@ -74,6 +74,8 @@ export const extensionHandler = defineResource({
   timeouts: { create: 60 * 60_000, update: 60 * 60_000, delete: 60 * 60_000 },
   diff: diffExtension,
   crossCheck,
+  // Its permission sets do not exist before it is installed: assignments of this stack may name them.
+  declares: () => ({ extension: true }),
   prepare,
 
   async create(ctx, inputs) {

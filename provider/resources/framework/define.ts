@@ -1,9 +1,10 @@
 /**
  * `defineResource`: one declared shape per resource. A definition states its inputs (zod), output-only
  * properties, change rules, replace order, default deadlines and four operations; this module supplies what every
- * resource does alike: check (all failures in one run, serializable results), diff from the change rules, "not
- * found" on read (gone) and delete (done), stored-input picking, deadlines, progress lines, the uniform
- * "already exists, set adopt: true" refusal and partial failures (an object made but not finished is recorded).
+ * resource does alike: check (all failures in one run, serializable results, then the preview checks against BC of
+ * preview-checks.ts), diff from the change rules, "not found" on read (gone) and delete (done), stored-input
+ * picking, deadlines, progress lines, the uniform "already exists, set adopt: true" refusal and partial failures
+ * (an object made but not finished is recorded).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
@@ -13,7 +14,9 @@ import type { ResolvedConnection } from "../../connection";
 import { connectionOf, type ResourceConnection } from "./context";
 import { type ChangeRule, diffByRules, type PropertyBag, type ReplaceOrder } from "./diff";
 import type { ResourceHandler, ResourceKind } from "./handler";
-import { checkInputs, commonInputs, parseDuration, serializable, userInputs } from "./inputs";
+import { checkInputs, commonInputs, containsUnknown, parseDuration, serializable, userInputs } from "./inputs";
+import { offlinePreview, recordDeclaration, verifyTarget } from "./preview-checks";
+import type { Declaration } from "./preview-state";
 import { checkNotes, type ClaimMethods, type Claims, claimMethods, forgetDeleted, sparedOnDelete } from "./claims";
 import {
   assertRecordedTenant,
@@ -89,10 +92,16 @@ export interface ResourceDefinition<S extends z.ZodRawShape, O extends PropertyB
   /** After a clean check: computes `derived` inputs into `values` (e.g. a file's hash), or fails. */
   prepare?(values: InputsOf<S>, olds: PropertyBag): pulumi.dynamic.CheckFailure[] | undefined;
   /**
-   * After a clean check, what only BC can tell, with read-only requests (so a green preview means `up` gets past
-   * it). Skipped when the connection cannot be resolved yet (unknown inputs at preview); create checks again.
+   * After a clean check, what only BC can tell, with read-only requests through the shared reads (so a green
+   * preview means `up` gets past it): runs once the framework found the credential and the target environment
+   * good (preview-checks.ts). Skipped when the connection cannot be resolved yet (unknown inputs at preview) and
+   * with `offlinePreview`; inputs still unknown are the definition's to skip. Create checks again.
    */
   verify?(ctx: OperationContext, values: InputsOf<S>, olds: PropertyBag): Promise<pulumi.dynamic.CheckFailure[]>;
+  /** What the resource makes exist in its target, recorded at check so other resources' checks accept it. */
+  declares?(values: InputsOf<S>): Declaration | undefined;
+  /** The resource creates its own target environment (Environment): the framework does not check it exists. */
+  createsTarget?: boolean;
   /** Refuses (throws) a planned replace the resource must never make, e.g. of a Production environment. */
   guardReplace?(id: string, olds: PropertyBag, replaces: readonly string[]): void;
   create(ctx: OperationContext, inputs: InputsOf<S>): Promise<{ id: string; outputs: O }>;
@@ -163,6 +172,28 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
       return undefined;
     }
   };
+  /** The preview checks of a checked resource: its target (token, environment), then the definition's own. */
+  const verifyAtCheck = async (
+    runtime: ProviderRuntime,
+    values: PropertyBag,
+    olds: PropertyBag,
+  ): Promise<pulumi.dynamic.CheckFailure[]> => {
+    if (containsUnknown(values.connection) || containsUnknown(values.environment)) return [];
+    const ctx = contextIfResolvable(runtime, values);
+    if (!ctx || offlinePreview(ctx.settings)) return [];
+    try {
+      if (!def.createsTarget) {
+        const tenantId = typeof values.tenantId === "string" ? values.tenantId : ctx.settings.tenantId;
+        const verdict = await verifyTarget(runtime, { ...ctx, tenantId, connectionInput: values.connection });
+        if (!verdict.reachable) return verdict.failures;
+      }
+      return (await def.verify?.(ctx, values as I, olds)) ?? [];
+    } catch (err) {
+      // A check that could not be made is no failure of the program: `up` meets the cause with its own message.
+      progress(`could not check against BC at preview: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    }
+  };
   /** A context for reading or deleting what state recorded: never in another tenant. */
   const recordedContext = (runtime: ProviderRuntime, props: PropertyBag): OperationContext => {
     const ctx = context(runtime, props);
@@ -180,8 +211,10 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
       failures.push(...(def.crossCheck?.(values as Partial<I>, olds) ?? []));
       if (failures.length === 0) failures.push(...resolveTarget(values, runtime()));
       if (failures.length === 0) failures.push(...(def.prepare?.(values as I, olds) ?? []));
-      const verifyCtx = failures.length === 0 && def.verify ? contextIfResolvable(runtime(), values) : undefined;
-      if (verifyCtx) failures.push(...((await def.verify?.(verifyCtx, values as I, olds)) ?? []));
+      if (failures.length === 0) {
+        recordDeclaration(runtime(), values, def.declares?.(values as I));
+        failures.push(...(await verifyAtCheck(runtime(), values, olds)));
+      }
       const notes = def.notes?.(values as Partial<I>, olds) ?? [];
       for (const note of checkNotes(def.kind, notes, values, olds)) process.stdout.write(`${note}\n`);
       if (failures.length > 0) {

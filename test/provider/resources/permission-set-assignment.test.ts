@@ -32,6 +32,10 @@ async function checked(news: Record<string, unknown>) {
   expect(result.failures ?? []).toEqual([]);
   return result.inputs as Record<string, unknown>;
 }
+/** Checked with `offlinePreview` (no preview checks): what create meets when BC changed after the preview. */
+async function checkedOffline(news: Record<string, unknown>) {
+  return checked({ ...news, connection: { offlinePreview: true } });
+}
 async function failuresOf(news: Record<string, unknown>) {
   const result = await psa().check({}, { __provider: "x", ...news });
   return result.failures ?? [];
@@ -134,7 +138,7 @@ describe("PermissionSetAssignment lifecycle", () => {
   });
 
   it("fails on an ambiguous roleId listing the candidates, and resolves with scope or appId", async () => {
-    const inputs = await checked({ userName: "ALEX", roleId: "sales rep" });
+    const inputs = await checkedOffline({ userName: "ALEX", roleId: "sales rep" });
     const err = await psa()
       .create(inputs)
       .catch((e: Error) => e);
@@ -162,7 +166,7 @@ describe("PermissionSetAssignment lifecycle", () => {
     await psa().delete(byScope.id, byScope.outs);
 
     const wrong = await psa()
-      .create(await checked({ userName: "ALEX", roleId: "D365 READ", scope: "Tenant" }))
+      .create(await checkedOffline({ userName: "ALEX", roleId: "D365 READ", scope: "Tenant" }))
       .catch((e: Error) => e);
     expect((wrong as Error).message).toMatch(/^scope: permission set 'D365 READ' exists .* but not with scope Tenant/);
   });
@@ -209,8 +213,66 @@ describe("PermissionSetAssignment lifecycle", () => {
       [{ userName: "MEGAN", roleId: "D365 READ", company: "Nope Inc." }, /^company: 'Nope Inc.' is not a company/],
     ];
     for (const [news, message] of cases) {
-      await expect(psa().create(await checked(news))).rejects.toThrow(message);
+      await expect(psa().create(await checkedOffline(news))).rejects.toThrow(message);
     }
+  });
+});
+
+describe("PermissionSetAssignment preview checks (check, before anything is created)", () => {
+  const failureOf = async (news: Record<string, unknown>) => {
+    const failures = await failuresOf(news);
+    expect(failures).toHaveLength(1);
+    return failures[0]!;
+  };
+
+  it("a misspelled roleId fails with the nearest ids", async () => {
+    const f = await failureOf({ userName: "MEGAN", roleId: "D365 BUS FULL ACESS" });
+    expect(f.property).toBe("roleId");
+    expect(f.reason).toMatch(
+      /^no permission set 'D365 BUS FULL ACESS' in environment 'production'\. Did you mean 'D365 BUS FULL ACCESS'/,
+    );
+    expect(f.reason).toContain("Permission Sets page");
+  });
+
+  it("an ambiguous roleId names each candidate's scope and app; scope or appId settles it", async () => {
+    const f = await failureOf({ userName: "ALEX", roleId: "sales rep" });
+    expect(f.property).toBe("roleId");
+    expect(f.reason).toMatch(/defined 2 times/);
+    expect(f.reason).toContain(`appId ${CONTOSO_APP}`);
+    expect(f.reason).toContain("scope System");
+    expect(f.reason).toMatch(/Set scope .* and\/or appId/);
+    expect(await failuresOf({ userName: "ALEX", roleId: "SALES REP", scope: "Tenant" })).toEqual([]);
+    const scoped = await failureOf({ userName: "ALEX", roleId: "D365 READ", scope: "Tenant" });
+    expect(scoped).toMatchObject({ property: "scope" });
+    expect(scoped.reason).toMatch(/exists .* but not with scope Tenant/);
+  });
+
+  it("an unknown user, user id, security group or company fails naming the field and the fix", async () => {
+    const user = await failureOf({ userName: "MEGAM", roleId: "D365 READ" });
+    expect(user.property).toBe("userName");
+    expect(user.reason).toMatch(/no user named 'MEGAM' .*Did you mean 'MEGAN'.*sync users in BC/);
+    expect(
+      await failureOf({ userSecurityId: "11111111-2222-3333-4444-555555555555", roleId: "D365 READ" }),
+    ).toMatchObject({ property: "userSecurityId" });
+    const group = await failureOf({ securityGroupId: "11111111-2222-3333-4444-555555555555", roleId: "D365 READ" });
+    expect(group.property).toBe("securityGroupId");
+    expect(group.reason).toMatch(/FINANCE/);
+    const company = await failureOf({ userName: "MEGAN", roleId: "D365 READ", company: "Nope Inc." });
+    expect(company.property).toBe("company");
+    expect(company.reason).toMatch(/is not a company name .*Use the company's name/);
+  });
+
+  it("every problem of a resource at once", async () => {
+    const failures = await failuresOf({ userName: "NOBODY", roleId: "NO SUCH ROLE", company: "Nope Inc." });
+    expect(failures.map((f) => f.property).sort()).toEqual(["company", "roleId", "userName"]);
+  });
+
+  it("unknown inputs are skipped; offlinePreview turns the checks off", async () => {
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    expect(await failuresOf({ userName: unknown, roleId: "D365 READ", company: unknown })).toEqual([]);
+    expect(await failuresOf({ userName: "NOBODY", roleId: "D365 READ", connection: { offlinePreview: true } })).toEqual(
+      [],
+    );
   });
 });
 

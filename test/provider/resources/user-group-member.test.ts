@@ -136,9 +136,24 @@ describe("UserGroupMember on BC 24 (sandbox-24)", () => {
     await ugm().delete(id, outs);
   });
 
+  it("an unknown user fails at preview (check), naming the field and the fix", async () => {
+    const result = await ugm().check(
+      {},
+      { __provider: "x", environment: SANDBOX, userName: "NOBODY", groupCode: "D365 SALES" },
+    );
+    expect(result.failures).toEqual([
+      {
+        property: "userName",
+        reason: expect.stringMatching(/^no user named 'NOBODY' in environment 'sandbox-24'.*sync users/),
+      },
+    ]);
+  });
+
   it("fails clearly on an unknown user or group", async () => {
+    // Checked with offlinePreview: what create meets when BC changed after the preview.
+    const offline = { connection: { offlinePreview: true } };
     await expect(
-      ugm().create(await checked({ environment: SANDBOX, userName: "NOBODY", groupCode: "D365 SALES" })),
+      ugm().create(await checked({ environment: SANDBOX, userName: "NOBODY", groupCode: "D365 SALES", ...offline })),
     ).rejects.toThrow(/^userName: no user named 'NOBODY'/);
     await expect(
       ugm().create(
@@ -146,6 +161,7 @@ describe("UserGroupMember on BC 24 (sandbox-24)", () => {
           environment: SANDBOX,
           userSecurityId: "11111111-2222-3333-4444-555555555555",
           groupCode: "D365 SALES",
+          ...offline,
         }),
       ),
     ).rejects.toThrow(/^userSecurityId: no user/);
