@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AdoptArgs, Timeouts } from "./common";
+import { type AdoptArgs, ownerOf, type Timeouts } from "./common";
 import { type ConnectionInput, connectionOf, connectionOptions } from "./connection";
 import { providerFor, TYPE_MODULE } from "./shim";
 
@@ -61,6 +61,7 @@ export class Environment extends pulumi.dynamic.Resource {
         version: undefined,
         webClientUrl: undefined,
         webServiceUrl: undefined,
+        owner: ownerOf("Environment", name),
       },
       connectionOptions(opts),
       TYPE_MODULE,

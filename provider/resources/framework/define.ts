@@ -107,12 +107,12 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
       environment: ctx.environment,
       tenantId: ctx.settings.tenantId.toLowerCase(),
     }) as PropertyBag;
-  const progress = (message: string) => process.stdout.write(`[${def.kind}] ${message}\n`);
-  const context = (props: PropertyBag, claims: Claims = {}): OperationContext =>
-    operationContext(def, props, claims, progress);
+  const progress = (props: PropertyBag, id?: string, where?: Place) => progressWriter(def.kind, props, id, where);
+  const context = (props: PropertyBag, claims: Claims = {}, id?: string): OperationContext =>
+    operationContext(def, props, claims, id);
   /** A context for reading or deleting what state recorded: never in another tenant. */
-  const recordedContext = (props: PropertyBag): OperationContext => {
-    const ctx = context(props);
+  const recordedContext = (props: PropertyBag, id: string): OperationContext => {
+    const ctx = context(props, {}, id);
     assertRecordedTenant(def.kind, props, ctx.settings.tenantId);
     return ctx;
   };
@@ -132,7 +132,8 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
       if (failures.length === 0) failures.push(...resolveTarget(values));
       if (failures.length === 0) failures.push(...(def.prepare?.(values as I, olds) ?? []));
       const notes = def.notes?.(values as Partial<I>, olds) ?? [];
-      for (const note of checkNotes(def.kind, notes, values, olds)) process.stdout.write(`${note}\n`);
+      const subject = subjectOf(def.kind, { ...olds, ...values });
+      for (const note of checkNotes(subject, notes, values, olds)) process.stdout.write(`${note}\n`);
       if (failures.length > 0) {
         return { inputs: serializable(given) as PropertyBag, failures: failures.map((f) => renamed(f, def.userNames)) };
       }
@@ -145,7 +146,7 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     },
 
     async create(inputs) {
-      return waitingForPropagation(inputs, progress, async () => {
+      return waitingForPropagation(inputs, progress(inputs), async () => {
         const claims: Claims = {};
         const ctx = context(inputs, claims);
         const { id, outputs } = await inFlightOperation(() => def.create(ctx, inputs as I));
@@ -155,8 +156,8 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     },
 
     async read(id, props) {
-      return withCredentialFallback(props, progress, async (recorded) => {
-        const ctx = recordedContext(recorded);
+      return withCredentialFallback(props, progress(props, id), async (recorded) => {
+        const ctx = recordedContext(recorded, id);
         try {
           const now = await def.read(ctx, id, split(recorded));
           if (!now) return gone;
@@ -170,14 +171,14 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     },
 
     async update(id, olds, news) {
-      const ctx = context(news);
+      const ctx = context(news, {}, id);
       const outputs = await inFlightOperation(() => def.update(ctx, id, split(olds), news as I));
       return { outs: record(news, outputs, ctx, olds.adopted) };
     },
 
     async delete(id, props) {
-      await withCredentialFallback(props, progress, async (recorded) => {
-        const ctx = recordedContext(recorded);
+      await withCredentialFallback(props, progress(props, id), async (recorded) => {
+        const ctx = recordedContext(recorded, id);
         if (sparedOnDelete(recorded)) {
           ctx.progress(
             `leaving adopted object ${id} in place (it existed before this stack; deleteAdopted: true deletes it)`,
@@ -199,9 +200,13 @@ function operationContext(
   def: { kind: string; timeouts: Record<Phase, number> },
   props: PropertyBag,
   claims: Claims,
-  progress: (message: string) => void,
+  id: string | undefined,
 ): OperationContext {
   const connection = connectionFor(props);
+  const progress = progressWriter(def.kind, props, id, {
+    tenantId: connection.settings.tenantId,
+    environment: connection.environment,
+  });
   return {
     ...connection,
     progress,
@@ -220,6 +225,33 @@ function operationContext(
       claims,
     ),
   };
+}
+
+/** Where a resource lives, for its progress lines. */
+interface Place {
+  tenantId?: string;
+  environment?: string;
+}
+
+/**
+ * Writes progress lines that name their subject, `[Kind name @ tenant/environment] …`: one run may serve many
+ * resources of a kind in many tenants. A dynamic provider is never told the resource's name; `owner`
+ * (`<project>/<stack>/<Kind>/<name>`, which the SDK passes and diff ignores) carries it. A resource recorded
+ * without one is named by its id.
+ */
+export function progressWriter(kind: string, props: PropertyBag, id?: string, where: Place = {}) {
+  const subject = subjectOf(kind, props, id, where);
+  return (message: string) => process.stdout.write(`[${subject}] ${message}\n`);
+}
+
+/** `Kind name @ tenant/environment`, each part as far as it is known. */
+export function subjectOf(kind: string, props: PropertyBag, id?: string, where: Place = {}): string {
+  const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+  const name = text(props.owner)?.split("/").slice(3).join("/") || text(id);
+  const tenant = where.tenantId ?? text(props.tenantId);
+  const environment = where.environment ?? text(props.environment);
+  const place = tenant || environment ? ` @ ${tenant ?? "?"}/${environment ?? "?"}` : "";
+  return `${kind}${name ? ` ${name}` : ""}${place}`;
 }
 
 function renamed(
