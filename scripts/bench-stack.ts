@@ -7,7 +7,8 @@
  *     provider plugin's start-up and wind-down, which no write can overlap and the write bound leaves out);
  *  2. the benchmark stack (2 companies + users × 2 permission set assignments) through the same four phases;
  *  3. a sequential baseline: the minimal writes sent one at a time, as a shell script would;
- *  4. memory: the provider uploading a 100 MB `.app` and a 50 MB `.rapidstart` (buffered vs streamed from disk).
+ *  4. memory: the Extension resource's whole create of a 1 MB and a 100 MB `.app` (BC 24, extensionUpload), and
+ *     uploads of a 50 MB `.rapidstart` and a 50 MB pteInstall `.app` (buffered vs streamed from disk).
  *
  * It prints requests per resource per phase, wall times and the ratios to max(write bound at 5 in flight, engine
  * floor), to what is attainable (fixed cost + max(write bound, the floor's per-resource share)) and to the baseline.
