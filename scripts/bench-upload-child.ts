@@ -106,7 +106,13 @@ async function extensionCreate(explicit: ExplicitSettings, file: string) {
     dispatch("Extension", method, args) as Promise<Record<string, unknown>>;
   await call("configure", { config: { get: () => undefined } });
   const { environment: _environment, ...connection } = explicit;
-  const news = { __provider: "bench", connection, environment: BC24_ENVIRONMENT, filePath: file, uploadVia: "extensionUpload" };
+  const news = {
+    __provider: "bench",
+    connection,
+    environment: BC24_ENVIRONMENT,
+    filePath: file,
+    uploadVia: "extensionUpload",
+  };
   await connect(resolveSettings({ ...explicit, environment: BC24_ENVIRONMENT }, undefined, {}))
     .automation()
     .anyCompanyId();
