@@ -14,7 +14,7 @@
  * floor), to what is attainable (fixed cost + max(write bound, the floor's per-resource share)) and to the baseline.
  *
  *   npm run build && node dist/scripts/bench-stack.js [--users 100] [--latency 250] [--jitter 0]
- *     [--skip floor,baseline,memory] [--skip-checkpoints] [--floor-pad <bytes>]
+ *     [--skip floor,stack,baseline,memory] [--skip-checkpoints] [--floor-pad <bytes>]
  *
  * Set PULUMI_BUSINESSCENTRAL_PROVIDER to a package folder to measure that build of the provider (before/after).
  */
@@ -111,18 +111,20 @@ async function main() {
       });
       floor = await runPhases(stack);
     }
-    log("benchmark stack …");
-    const stack = await openStack({
-      projectName: "bench-stack",
-      stackName: "bench",
-      program: benchProgram(options.users),
-      stateDir: join(work, "stack"),
-      config: benchStackConfig(emu),
-    });
-    const bench = await runPhases(stack, emu);
-    if (!skip.has("baseline")) log("sequential baseline …");
-    const baseline = skip.has("baseline") ? undefined : await sequentialBaseline(emu, options.users);
-    printTable(options, resources, bench, floor, fixed, baseline);
+    if (!skip.has("stack")) {
+      log("benchmark stack …");
+      const stack = await openStack({
+        projectName: "bench-stack",
+        stackName: "bench",
+        program: benchProgram(options.users),
+        stateDir: join(work, "stack"),
+        config: benchStackConfig(emu),
+      });
+      const bench = await runPhases(stack, emu);
+      if (!skip.has("baseline")) log("sequential baseline …");
+      const baseline = skip.has("baseline") ? undefined : await sequentialBaseline(emu, options.users);
+      printTable(options, resources, bench, floor, fixed, baseline);
+    }
     if (!skip.has("memory")) {
       log("memory: uploads from a separate provider process …");
       for (const line of await measureUploads(emu, work)) log(line);

@@ -6,7 +6,16 @@
  * requires them forever), and the state a resource stores now (the module reference) against 0.1.0's text shim.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -109,6 +118,59 @@ describe("the package's entry points, resolved by name from a consumer project",
     for (const kind of KIND_EXPORTS)
       expect(out[`pulumi-businesscentral/provider/${kind}`]).toBe("check,configure,create,delete,diff,read,update");
     expect(out.check).toEqual(["displayName"]);
+  });
+});
+
+/** Serializes each kind's provider in `cwd` as Pulumi's dynamic.Resource does, with the SDK found in `sdkFolder`. */
+function serializedIn(cwd: string, sdkFolder: string, extraEnv: Record<string, string> = {}): Record<string, string> {
+  const script = `
+    const path = require("node:path");
+    const pulumi = require(require.resolve("@pulumi/pulumi", { paths: [process.cwd()] }));
+    const { providerFor } = require(path.join(process.argv[1], "dist/sdk/shim.js"));
+    (async () => {
+      const out = {};
+      for (const kind of ["Company", "ConfigurationPackage", "Environment", "Extension", "UserGroupMember", "PermissionSetAssignment"]) {
+        const provider = providerFor(kind);
+        out[kind] = (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
+      }
+      process.stdout.write(JSON.stringify(out));
+    })();`;
+  const env = { ...process.env, ...extraEnv };
+  if (!extraEnv.PULUMI_BUSINESSCENTRAL_PROVIDER) delete env.PULUMI_BUSINESSCENTRAL_PROVIDER;
+  return JSON.parse(execFileSync(process.execPath, ["-e", script, sdkFolder], { cwd, env, encoding: "utf8" }));
+}
+
+describe("what a program stores as the provider", () => {
+  it("a module reference where the package resolves by name from the project to the program's copy", () => {
+    const texts = serializedIn(project, join(project, "node_modules/pulumi-businesscentral"));
+    KIND_EXPORTS.forEach((file, i) => {
+      const text = Object.values(texts)[i]!;
+      expect(text).toContain(`require("pulumi-businesscentral/provider/${file}")`);
+      expect(text.length).toBeLessThan(400);
+      expect(text).not.toContain(work);
+    });
+  });
+
+  it("the text shim with PULUMI_BUSINESSCENTRAL_PROVIDER, which only the text shim reads", () => {
+    const folder = join(project, "node_modules/pulumi-businesscentral");
+    const texts = serializedIn(project, folder, { PULUMI_BUSINESSCENTRAL_PROVIDER: folder });
+    for (const text of Object.values(texts)) {
+      expect(text).toContain("load().dispatch(kind, method, args)");
+      expect(text).not.toContain("pulumi-businesscentral/provider/");
+    }
+  });
+
+  it("the text shim for an alias install (bc@npm:pulumi-businesscentral), which no reference by name would find", () => {
+    const aliased = join(work, "aliased");
+    mkdirSync(join(aliased, "node_modules"), { recursive: true });
+    writeFileSync(join(aliased, "package.json"), '{ "name": "aliased", "private": true }\n');
+    cpSync(join(project, "node_modules/pulumi-businesscentral"), join(aliased, "node_modules/bc"), { recursive: true });
+    symlinkSync(join(project, "node_modules/@pulumi"), join(aliased, "node_modules/@pulumi"), "dir");
+    const texts = serializedIn(aliased, join(aliased, "node_modules/bc"));
+    for (const text of Object.values(texts)) {
+      expect(text).toContain("load().dispatch(kind, method, args)");
+      expect(text).not.toContain('require("pulumi-businesscentral/provider/');
+    }
   });
 });
 
