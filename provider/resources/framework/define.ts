@@ -239,7 +239,7 @@ interface Place {
  * (`<project>/<stack>/<Kind>/<name>`, which the SDK passes and diff ignores) carries it. A resource recorded
  * without one is named by its id.
  */
-export function progressWriter(kind: string, props: PropertyBag, id?: string, where: Place = {}) {
+function progressWriter(kind: string, props: PropertyBag, id?: string, where: Place = {}) {
   const subject = subjectOf(kind, props, id, where);
   return (message: string) => process.stdout.write(`[${subject}] ${message}\n`);
 }
