@@ -252,6 +252,8 @@ describe("a stack made with 0.1.0, run with today's package", { timeout: 300_000
   it("destroys everything 0.1.0 and today's package made", async () => {
     const r = await pulumi(["destroy", "--yes", "--skip-preview"]);
     expect(r.code, r.output).toBe(0);
+    // A resource as 0.1.0 recorded it is named too (its `owner` input carries the name).
+    expect(r.output).toContain(`[PermissionSetAssignment finance-accountants @ ${emu.tenantId}/production] removing`);
     expect(dynamic(await exported())).toEqual([]);
     // What 0.1.0 created is gone from BC (the replaced grant went with the replace).
     const production = environment("production");
