@@ -56,7 +56,10 @@ function runChild(emu: RunningEmulator, kind: string, mode: string, file: string
       err += d;
     });
     child.once("exit", (code) =>
-      code === 0 ? ok(JSON.parse(out.trim().split("\n").pop() ?? "{}") as UploadFigures) : fail(new Error(err)),
+      // The figures are the JSON line; progress lines (the Extension resource's) come around it.
+      code === 0
+        ? ok(JSON.parse(out.split("\n").findLast((line) => line.startsWith("{")) ?? "{}") as UploadFigures)
+        : fail(new Error(err)),
     );
     child.stdin.end(JSON.stringify(settings)); // the secret goes through a pipe, never argv or a log
   });
