@@ -1,15 +1,20 @@
 /**
  * One upload in a process of its own, so its resident memory is the provider's alone (the emulator runs in the
- * parent): `node dist/scripts/bench-upload-child.js <app|rapidstart> <stream|buffer> <file>`, connection settings as
- * JSON on stdin. Prints one JSON line: RSS before the upload and the process's peak RSS, in bytes.
+ * parent): `node dist/scripts/bench-upload-child.js <extension|rapidstart|pte> <stream|buffer> <file>`, connection
+ * settings as JSON on stdin. Prints one JSON line: RSS before the upload and the process's peak RSS, in bytes.
  *
- * `buffer` reads the file into memory first (what a caller holding the bytes costs); `stream` sends a FileBody.
+ * `extension` is the Extension resource's whole path for a `.app` on a BC 24 environment (`uploadVia:
+ * "extensionUpload"`): check (which hashes the file and reads its manifest), then create (upload, install, wait),
+ * through the provider's `dispatch` as Pulumi's dynamic-provider process calls it; the app is uninstalled after
+ * measuring. For the others, `buffer` reads the file into memory first (what a caller holding the bytes costs);
+ * `stream` sends a FileBody.
  */
 import { openAsBlob, readFileSync, writeFileSync } from "node:fs";
+import { dispatch } from "../provider";
 import type { AdminCenterApi } from "../provider/admin";
 import type { AutomationApi } from "../provider/automation";
 import { type ExplicitSettings, resolveSettings } from "../provider/connection";
-import { createRuntime } from "../provider/runtime";
+import { createRuntime, processRuntime } from "../provider/runtime";
 import { BcApiError } from "../provider/errors";
 import { fileBody } from "../provider/http/transport";
 import type { FileBody } from "../provider/http/types";
@@ -18,10 +23,11 @@ type Body = Uint8Array | FileBody;
 
 async function main() {
   const [kind, mode, file] = process.argv.slice(2);
-  if (!["app", "rapidstart", "pte"].includes(kind ?? "") || (mode !== "stream" && mode !== "buffer") || !file) {
-    throw new Error("usage: bench-upload-child <app|rapidstart|pte> <stream|buffer> <file>");
+  if (!["extension", "rapidstart", "pte"].includes(kind ?? "") || (mode !== "stream" && mode !== "buffer") || !file) {
+    throw new Error("usage: bench-upload-child <extension|rapidstart|pte> <stream|buffer> <file>");
   }
   const explicit = JSON.parse(readFileSync(0, "utf8")) as ExplicitSettings;
+  if (kind === "extension") return extensionCreate(explicit, file);
   const connection = createRuntime().connect(resolveSettings(explicit, undefined, {}));
   const automation = connection.automation();
   const companyId = await automation.anyCompanyId(); // token, connection and company first: not part of the upload
@@ -31,8 +37,7 @@ async function main() {
   const figures = await measure(async () => {
     if (kind === "pte") return uploadPte(connection.admin(), environment, mode, file);
     const body: Body = mode === "stream" ? fileBody(file) : readFileSync(file);
-    if (kind === "app") await uploadApp(automation, companyId, body);
-    else packageId = await uploadPackage(automation, companyId, body);
+    packageId = await uploadPackage(automation, companyId, body);
   });
   process.stdout.write(`${JSON.stringify(figures)}\n`);
   // The emulator keeps each package's file in its state: delete it, so repeated runs do not pile them up.
@@ -89,9 +94,38 @@ async function uploadPte(admin: AdminCenterApi, environment: string, mode: strin
   }
 }
 
-async function uploadApp(automation: AutomationApi, companyId: string, body: Body) {
-  const row = await automation.extensionUpload.prepare({}, { companyId });
-  await automation.extensionUpload.putContent(row.systemId, body, { companyId });
+/** The environment of BC 24 in the emulator's seed, where `.app` files go through `extensionUpload`. */
+const BC24_ENVIRONMENT = "sandbox-24";
+
+/**
+ * The Extension resource's check and create of `file`, measured together, as the provider process runs them (its
+ * token and connection first, which any resource pays once: not part of the figure); then its delete.
+ */
+async function extensionCreate(explicit: ExplicitSettings, file: string) {
+  const call = (method: "configure" | "check" | "create" | "delete", ...args: unknown[]) =>
+    dispatch("Extension", method, args) as Promise<Record<string, unknown>>;
+  await call("configure", { config: { get: () => undefined } });
+  const { environment: _environment, ...connection } = explicit;
+  const news = {
+    __provider: "bench",
+    connection,
+    environment: BC24_ENVIRONMENT,
+    filePath: file,
+    uploadVia: "extensionUpload",
+  };
+  await processRuntime()
+    .connect(resolveSettings({ ...explicit, environment: BC24_ENVIRONMENT }, undefined, {}))
+    .automation()
+    .anyCompanyId();
+  let created: { id: string; outs: Record<string, unknown> } | undefined;
+  const figures = await measure(async () => {
+    const checked = (await call("check", {}, news)) as { inputs: Record<string, unknown>; failures?: unknown[] };
+    if (checked.failures?.length) throw new Error(`check failed: ${JSON.stringify(checked.failures)}`);
+    created = (await call("create", checked.inputs)) as typeof created;
+  });
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+  if (created) await call("delete", created.id, created.outs);
+  process.exit(0);
 }
 
 async function uploadPackage(automation: AutomationApi, companyId: string, body: Body) {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { type AdoptArgs, outputSlots, type Timeouts } from "./common";
+import { type AdoptArgs, outputSlots, ownerOf, type Timeouts } from "./common";
 import { type ConnectionInput, connectionOf, connectionOptions } from "./connection";
 import { OUTPUT_NAMES } from "../provider/resources/output-names";
 import { providerFor, TYPE_MODULE } from "./shim";
@@ -87,6 +87,7 @@ export class Environment extends pulumi.dynamic.Resource {
           : { applicationInsightsConnectionString: pulumi.secret(args.applicationInsightsConnectionString) }),
         connection: connectionOf(args.connection, opts),
         ...outputSlots<Environment>(OUTPUT_NAMES.Environment),
+        owner: ownerOf("Environment", name),
       },
       secretInsightsOptions(connectionOptions(opts)),
       TYPE_MODULE,

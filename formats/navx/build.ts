@@ -25,6 +25,8 @@ export interface BuildAppInput {
   application?: string;
   platform?: string;
   runtime?: string;
+  /** Adds a stored (uncompressed) entry of this many pseudo-random bytes: large packages for tests and benchmarks. */
+  padding?: number;
 }
 
 export function buildApp(input: BuildAppInput): Buffer {
@@ -33,10 +35,24 @@ export function buildApp(input: BuildAppInput): Buffer {
       "[Content_Types].xml": strToU8(CONTENT_TYPES),
       "NavxManifest.xml": strToU8(manifestXml(input)),
       "SymbolReference.json": strToU8(symbolReference(input)),
+      ...(input.padding ? { "Resources/padding.bin": [noise(input.padding), { level: 0 }] as const } : {}),
     },
     { level: 6 },
   );
   return writeNavx(input.packageId ?? randomUUID(), zip);
+}
+
+/** Bytes that do not compress (xorshift), so a padded package is as large on disk as asked. */
+function noise(size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    bytes[i] = x & 0xff;
+  }
+  return bytes;
 }
 
 function manifestXml(input: BuildAppInput): string {

@@ -38,8 +38,18 @@ export function readAppFileManifest(path: string): { sha256: string; size: numbe
 
 const CHUNK = 1024 * 1024;
 
+/**
+ * The file in chunks through one reused buffer: each chunk is valid only until the next is read (the hash consumes
+ * it at once). A new buffer per chunk lives outside V8's heap until its next full collection, so hashing a 100 MB
+ * `.app` grew the provider by about 90 MB (docs/performance.md).
+ */
 function* chunks(fd: number, size: number): Generator<Buffer> {
-  for (let offset = 0; offset < size; offset += CHUNK) yield readAt(fd, offset, Math.min(CHUNK, size - offset));
+  const buffer = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(size, 1)));
+  for (let offset = 0; offset < size; offset += CHUNK) {
+    const length = Math.min(CHUNK, size - offset);
+    const read = readSync(fd, buffer, 0, length, offset);
+    yield buffer.subarray(0, read);
+  }
 }
 
 function readAt(fd: number, offset: number, length: number): Buffer {

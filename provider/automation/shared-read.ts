@@ -9,9 +9,12 @@
  *   BC's five request slots sit idle.
  * - `settled()` (preview checks): any loaded value, whatever its age; out-of-band changes during one command do
  *   not matter there (create looks again), and it keeps a whole command at one load per collection.
- * - `fresh()` (refresh, drift): only a load that starts after the caller asked will do, so every change made in BC
- *   before the call is seen. Callers arriving within `gatherMs` of each other share one such load; the engine
- *   sends its reads in waves (one per parallelism slot), so a refresh of N resources costs a few loads, not N.
+ * - `fresh()` (refresh, drift): only a load that started after the *command* started will do (`commandStart`:
+ *   each `pulumi` command starts its own dynamic-provider process, so by default when this module loaded in it),
+ *   so every change made in BC before the command is seen, as with Terraform's per-run refresh snapshot. A change
+ *   made in BC by someone else while the command runs may be missed once a load has started; this process's own
+ *   writes never are (edits, invalidation). Without such a load, callers arriving within `gatherMs` of each other
+ *   share a new one, so a whole refresh costs one load per collection instead of one per wave of the engine's reads.
  *
  * Writes keep it exact. A write the provider made and knows the result of is applied as an edit (`edit`): to the
  * value, and, if a load is in flight, to that load's result too (it may have been read before or after the write
@@ -28,6 +31,20 @@ export interface SharedReadOptions {
   /** How long `fresh` waits for more callers before it starts the load they share (ms). */
   gatherMs: number;
   now?: () => number;
+  /** When the command began: `fresh` takes loads that started after it (default: `commandStart()`). */
+  commandStart?: () => number;
+}
+
+let commandStartedAt = Date.now();
+
+/** When the command this process serves began: the module's load, or the last `startCommand`. */
+export function commandStart(): number {
+  return commandStartedAt;
+}
+
+/** Marks the start of a new command, for code that serves several commands in one process (tests, scripts). */
+export function startCommand(at: number = Date.now()): void {
+  commandStartedAt = at;
 }
 
 interface Loaded<T> {
@@ -38,6 +55,7 @@ interface Loaded<T> {
 interface InFlight<T> {
   promise: Promise<T>;
   generation: number;
+  startedAt: number;
   /** Edits made while this load was in flight, replayed on its result. */
   edits: ((value: T) => void)[];
 }
@@ -71,8 +89,15 @@ export class SharedRead<T> {
     return loading ? loading.promise : this.start();
   }
 
-  /** A value loaded from a request that starts after this call (shared with callers of the next `gatherMs`). */
+  /**
+   * A value loaded by a request that started after the command began and not invalidated since: the loaded value,
+   * a load in flight, or one started after `gatherMs` (shared with the callers of that window).
+   */
   fresh(): Promise<T> {
+    const since = (this.options.commandStart ?? commandStart)();
+    if (this.loaded && this.loaded.startedAt > since) return Promise.resolve(this.loaded.value);
+    const loading = this.inFlight && this.inFlight.generation === this.generation ? this.inFlight : undefined;
+    if (loading && loading.startedAt > since) return loading.promise;
     if (!this.gathering) {
       this.gathering = new Promise<void>((resolve) => setTimeout(resolve, this.options.gatherMs)).then(() => {
         this.gathering = undefined;
@@ -126,7 +151,7 @@ export class SharedRead<T> {
         throw err;
       },
     );
-    const flight: InFlight<T> = { promise, generation, edits };
+    const flight: InFlight<T> = { promise, generation, startedAt, edits };
     this.inFlight = flight;
     return promise;
   }

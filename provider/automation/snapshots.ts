@@ -6,8 +6,8 @@
  * refresh of 200 assignments reads `users?$expand=userPermissions` once instead of 200 times.
  *
  * Lifetime, two strengths (see SharedRead):
- * - `fresh` reads (a resource's `read`, i.e. refresh and drift) use only a load that started after they were asked:
- *   every change made in BC before the read shows, exactly as with one GET per resource.
+ * - `fresh` reads (a resource's `read`, i.e. refresh and drift) use only a load that started after the command
+ *   began: every change made in BC before the command shows (docs/reliability.md, "What refresh sees").
  * - shared look-ups (resolving names before a create) use a load up to `maxAgeMs` old (default 5 s; up to twice that
  *   while a newer load runs in the background, so creates never stop for a reload). A look-up that
  *   finds nothing falls back to a direct request, so staleness can cost a request, never a wrong "not there"; an

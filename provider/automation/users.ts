@@ -112,8 +112,8 @@ export function userPermissionsApi({ client, snapshots, scopeCompany }: Automati
 
   const api = {
     /**
-     * The grantee's assignments as BC has them now. Without query options from a shared fresh read
-     * (`…?$expand=userPermissions` started after this call, shared by the reads of the same moment).
+     * The grantee's assignments as BC has them. Without query options from a shared fresh read
+     * (`…?$expand=userPermissions` started after the command began, shared by its reads: SharedRead.fresh).
      */
     async list(grantee: Grantee, options: ScopedList = {}): Promise<UserPermission[]> {
       if (isPlainList(options)) {

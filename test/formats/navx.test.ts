@@ -273,6 +273,16 @@ describe("readAppFile", () => {
     );
   });
 
+  it("hashes a package of several chunks through its reused buffer like readAppFile", () => {
+    const path = join(dir, "large.app");
+    writeFileSync(path, pte({ version: "4.5.6.8", padding: 2.5 * 1024 * 1024 + 17 }));
+    const whole = readAppFile(path);
+    expect(whole.bytes.length).toBeGreaterThan(2.5 * 1024 * 1024);
+    const streamed = readAppFileManifest(path);
+    expect(streamed.sha256).toBe(whole.sha256);
+    expect(streamed.size).toBe(whole.bytes.length);
+  });
+
   it("names the file in its errors", () => {
     const notApp = join(dir, "not.app");
     writeFileSync(notApp, "hello");

@@ -136,25 +136,48 @@ describe("SharedRead", () => {
     expect(await read.get()).toEqual(["ok"]);
   });
 
-  it("fresh() never reuses a load that started before the call, and gathers callers into one load", async () => {
+  it("fresh() takes only loads that started after the command began, and gathers callers into one load", async () => {
     const loads = manualLoads();
-    const read = new SharedRead<string[]>(loads.load, { maxAgeMs: 60_000, gatherMs: 20 });
-    const first = read.get();
+    let now = 1_000;
+    let command = 2_000;
+    const read = new SharedRead<string[]>(loads.load, {
+      maxAgeMs: 5_000,
+      gatherMs: 20,
+      now: () => now,
+      commandStart: () => command,
+    });
+    const before = read.get(); // a look-up's load from before the command began
     loads.finish(["v1"]);
-    await first;
+    await before;
+    now = 2_500;
     const gathered = [read.fresh(), read.fresh(), read.fresh()];
     expect(loads.started()).toBe(1); // still gathering
     await new Promise((r) => setTimeout(r, 30));
     expect(loads.started()).toBe(2);
-    // A fresh call while that load is in flight must not join it: it started before the call.
-    const late = read.fresh();
+    // A fresh call while that load is in flight joins it: it started after the command began.
+    const joined = read.fresh();
     loads.finish(["v2"]);
-    expect(await Promise.all(gathered)).toEqual([["v2"], ["v2"], ["v2"]]);
+    expect(await Promise.all([...gathered, joined])).toEqual([["v2"], ["v2"], ["v2"], ["v2"]]);
+    // The rest of the command's reads are served from it, however old (look-ups would have reloaded by now).
+    now = 60_000;
+    expect(await read.fresh()).toEqual(["v2"]);
+    expect(loads.started()).toBe(2);
+    // A write with an unknown effect drops it: the next fresh read loads again.
+    read.invalidate();
+    const afterWrite = read.fresh();
     await new Promise((r) => setTimeout(r, 30));
-    await tick();
     expect(loads.started()).toBe(3);
     loads.finish(["v3"]);
-    expect(await late).toEqual(["v3"]);
+    expect(await afterWrite).toEqual(["v3"]);
     expect(await read.get()).toEqual(["v3"]); // a fresh load also serves later look-ups
+    // The next command (a new provider process) does not take this command's load.
+    command = 70_000;
+    now = 70_001;
+    const nextCommand = read.fresh();
+    await new Promise((r) => setTimeout(r, 30));
+    await tick();
+    expect(loads.started()).toBe(4);
+    loads.finish(["v4"]);
+    expect(await nextCommand).toEqual(["v4"]);
   });
 });

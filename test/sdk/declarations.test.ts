@@ -138,7 +138,6 @@ const KINDS: { [K in ResourceKind]: Kind<InstanceType<(typeof bc)[K]>> } = {
     }),
     notOffered: {
       environment: "check sets it from `name`: an environment resource targets itself",
-      owner: "environments record no create intent (an existing one is adopted or refused by name)",
     },
   },
   Extension: {

@@ -124,12 +124,12 @@ export function refusal(found: ExistingObject, environment: string, ownersInStac
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
-/** Check-time lines: the definition's notes and, for an adopted object, that destroy leaves it in place. */
-export function checkNotes(kind: string, notes: string[], values: PropertyBag, olds: PropertyBag): string[] {
+/** Check-time lines about `subject` (`Kind name @ tenant/environment`): the definition's notes and, for an adopted object, that destroy leaves it in place. */
+export function checkNotes(subject: string, notes: string[], values: PropertyBag, olds: PropertyBag): string[] {
   const all = [...notes];
   if (olds.adopted === true && values.deleteAdopted !== true) {
     const who = ownerOf(olds) ?? ownerOf(values) ?? "this resource";
     all.push(`${who} was adopted: destroy or replace leaves the object in place (deleteAdopted: true deletes it)`);
   }
-  return all.map((note) => `[${kind}] ${note}`);
+  return all.map((note) => `[${subject}] ${note}`);
 }

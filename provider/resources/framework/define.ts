@@ -157,13 +157,14 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
       environment: ctx.environment,
       tenantId: ctx.settings.tenantId.toLowerCase(),
     }) as PropertyBag;
-  const progress = (message: string) => process.stdout.write(`[${def.kind}] ${message}\n`);
+  const progress = (props: PropertyBag, id?: string, where?: Place) => progressWriter(def.kind, props, id, where);
   const context = (
     runtime: ProviderRuntime,
     props: PropertyBag,
     claims: Claims = {},
     target: ResolvedConnection = runtime.resolve(props),
-  ): OperationContext<O> => ({ ...operationContext(def, runtime, target, props, claims, progress), partial });
+    id?: string,
+  ): OperationContext<O> => ({ ...operationContext(def, runtime, target, props, claims, id), partial });
   /** A context for `verify` at check; none while the connection cannot be resolved (unknown inputs at preview). */
   const contextIfResolvable = (runtime: ProviderRuntime, props: PropertyBag): OperationContext<O> | undefined => {
     try {
@@ -190,13 +191,13 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
       return (await def.verify?.(ctx, values as I, olds)) ?? [];
     } catch (err) {
       // A check that could not be made is no failure of the program: `up` meets the cause with its own message.
-      progress(`could not check against BC at preview: ${err instanceof Error ? err.message : String(err)}`);
+      progress(values)(`could not check against BC at preview: ${err instanceof Error ? err.message : String(err)}`);
       return [];
     }
   };
   /** A context for reading or deleting what state recorded: never in another tenant. */
-  const recordedContext = (runtime: ProviderRuntime, props: PropertyBag): OperationContext => {
-    const ctx = context(runtime, props);
+  const recordedContext = (runtime: ProviderRuntime, props: PropertyBag, id: string): OperationContext => {
+    const ctx = context(runtime, props, {}, undefined, id);
     assertRecordedTenant(def.kind, props, ctx.settings.tenantId);
     return ctx;
   };
@@ -216,7 +217,8 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
         failures.push(...(await verifyAtCheck(runtime(), values, olds)));
       }
       const notes = def.notes?.(values as Partial<I>, olds) ?? [];
-      for (const note of checkNotes(def.kind, notes, values, olds)) process.stdout.write(`${note}\n`);
+      const subject = subjectOf(def.kind, { ...olds, ...values });
+      for (const note of checkNotes(subject, notes, values, olds)) process.stdout.write(`${note}\n`);
       if (failures.length > 0) {
         return { inputs: serializable(given) as PropertyBag, failures: failures.map((f) => renamed(f, def.userNames)) };
       }
@@ -234,7 +236,7 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     async create(inputs) {
       const rt = runtime();
       const target = rt.resolve(inputs);
-      return waitingForPropagation(target, progress, async () => {
+      return waitingForPropagation(target, progress(inputs), async () => {
         const claims: Claims = {};
         const ctx = context(rt, inputs, claims, target);
         const done = await orIncomplete<O, { id: string; outputs: O }>(() =>
@@ -248,8 +250,8 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     },
 
     async read(id, props) {
-      return withCredentialFallback(props, progress, async (recorded) => {
-        const ctx = recordedContext(runtime(), recorded);
+      return withCredentialFallback(props, progress(props, id), async (recorded) => {
+        const ctx = recordedContext(runtime(), recorded, id);
         try {
           const now = await def.read(ctx, id, split(recorded));
           if (!now) return gone;
@@ -263,7 +265,7 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     },
 
     async update(id, olds, news) {
-      const ctx = context(runtime(), news);
+      const ctx = context(runtime(), news, {}, undefined, id);
       const done = await orIncomplete<O, O>(() =>
         ctx.runtime.watchdog.track(() => def.update(ctx, id, split(olds), news as I)),
       );
@@ -274,8 +276,8 @@ export function defineResource<S extends z.ZodRawShape, O extends PropertyBag>(
     },
 
     async delete(id, props) {
-      await withCredentialFallback(props, progress, async (recorded) => {
-        const ctx = recordedContext(runtime(), recorded);
+      await withCredentialFallback(props, progress(props, id), async (recorded) => {
+        const ctx = recordedContext(runtime(), recorded, id);
         if (sparedOnDelete(recorded)) {
           ctx.progress(
             `leaving adopted object ${id} in place (it existed before this stack; deleteAdopted: true deletes it)`,
@@ -348,9 +350,13 @@ function operationContext(
   target: ResolvedConnection,
   props: PropertyBag,
   claims: Claims,
-  progress: (message: string) => void,
+  id: string | undefined,
 ): Omit<OperationContext, "partial"> {
   const connection = connectionOf(runtime, target);
+  const progress = progressWriter(def.kind, props, id, {
+    tenantId: connection.settings.tenantId,
+    environment: connection.environment,
+  });
   return {
     ...connection,
     runtime,
@@ -371,6 +377,33 @@ function operationContext(
       claims,
     ),
   };
+}
+
+/** Where a resource lives, for its progress lines. */
+interface Place {
+  tenantId?: string;
+  environment?: string;
+}
+
+/**
+ * Writes progress lines that name their subject, `[Kind name @ tenant/environment] …`: one run may serve many
+ * resources of a kind in many tenants. A dynamic provider is never told the resource's name; `owner`
+ * (`<project>/<stack>/<Kind>/<name>`, which the SDK passes and diff ignores) carries it. A resource recorded
+ * without one is named by its id.
+ */
+function progressWriter(kind: string, props: PropertyBag, id?: string, where: Place = {}) {
+  const subject = subjectOf(kind, props, id, where);
+  return (message: string) => process.stdout.write(`[${subject}] ${message}\n`);
+}
+
+/** `Kind name @ tenant/environment`, each part as far as it is known. */
+export function subjectOf(kind: string, props: PropertyBag, id?: string, where: Place = {}): string {
+  const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+  const name = text(props.owner)?.split("/").slice(3).join("/") || text(id);
+  const tenant = where.tenantId ?? text(props.tenantId);
+  const environment = where.environment ?? text(props.environment);
+  const place = tenant || environment ? ` @ ${tenant ?? "?"}/${environment ?? "?"}` : "";
+  return `${kind}${name ? ` ${name}` : ""}${place}`;
 }
 
 function renamed(

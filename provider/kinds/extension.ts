@@ -1,0 +1,4 @@
+// State refers to this module by name (`require("pulumi-businesscentral/provider/extension")`): keep it (./forward.ts).
+import { forwardingProvider } from "./forward";
+
+export = forwardingProvider("Extension");
