@@ -37,7 +37,8 @@ export function writePackWrapper(file: string, packDir: string): string {
 
 const APP_PINNED = "437dbf0e-84ff-417a-965d-ed2bb9650972";
 const APP_UNPINNED = "63ca2fa4-4f03-4f2b-a480-172fef340d3f";
-export const ADMIN_GROUP = "7d2c5a8e-3b1f-4c6d-9e0a-1f2b3c4d5e6f";
+/** The emulator's seeded FINANCE group: preview checks that a granted group exists in BC. */
+export const ADMIN_GROUP = "0b6d4c2a-91e3-4f57-8a1d-3c5e7f9a1b2d";
 
 /**
  * One consumer program, one scenario per preview (`-c scenario=<name>`): a compliant base, plus what the scenario
@@ -60,7 +61,7 @@ switch (scenario) {
     new bc.PermissionSetAssignment("admins-super", { securityGroupId: "${ADMIN_GROUP}", roleId: "SUPER" });
     break;
   case "super-in-production":
-    new bc.PermissionSetAssignment("joe-super", { userName: "JOE", roleId: "SUPER (DATA)" });
+    new bc.PermissionSetAssignment("joe-super", { userName: "JOE", roleId: "SUPER" });
     break;
   case "super-in-declared-production": {
     const eu = new bc.Environment("prod-eu", { name: "prodeu", type: "Production", countryCode: "DE" });
