@@ -16,16 +16,35 @@ export interface BenchOptions {
 
 export const benchUserName = (i: number) => `BENCH${String(i + 1).padStart(4, "0")}`;
 
-export async function startBenchEmulator(options: BenchOptions, extra: EmulatorOptions = {}): Promise<RunningEmulator> {
+/** The id of the benchmark's tenant `i` (0: the default seed's own tenant). */
+const benchTenantId = (i: number) => `b3c40000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+
+/**
+ * The default seed with `users` bench users in its production environment; with `tenants` > 1, copies of that tenant
+ * (ids from `benchTenantId`, the same multitenant app and secret), as a partner's customers: BC's limits are per
+ * tenant and principal, so each has its own.
+ */
+export async function startBenchEmulator(
+  options: BenchOptions,
+  extra: EmulatorOptions = {},
+  tenants = 1,
+): Promise<RunningEmulator> {
   const seed = defaultSeed();
-  const production = seed.tenants?.[0]?.environments?.find((e) => e.name === "production");
-  if (!production?.users) throw new Error("the default seed has no production environment with users");
+  const template = seed.tenants?.[0];
+  const production = template?.environments?.find((e) => e.name === "production");
+  if (!template || !production?.users) throw new Error("the default seed has no production environment with users");
   for (let i = 0; i < options.users; i++) {
     production.users.push({
       userName: benchUserName(i),
       displayName: `Bench User ${i + 1}`,
       contactEmail: `bench${i + 1}@cronus.example`,
     });
+  }
+  for (let i = 1; i < tenants; i++) {
+    const copy = structuredClone(template);
+    copy.id = benchTenantId(i);
+    copy.domains = [`bench${i}.onmicrosoft.com`];
+    seed.tenants.push(copy);
   }
   const latency: EmulatorOptions["latency"] =
     options.jitterMs > 0
