@@ -48,6 +48,7 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), "bc-bench-fleet-"));
   const emu = await startBenchEmulator(options, {}, tenants);
   const consumer = await createBenchConsumer(work, values.tarball);
+  log(`consumer project: @pulumi/pulumi ${consumer.pulumiVersion}`);
   const env = cliEnv(join(work, "state"));
   const cwd = consumer.project;
   const pulumi = (args: string[], input?: string) => timedRun(join(PULUMI_BIN, "pulumi"), args, { cwd, env, input });

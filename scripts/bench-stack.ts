@@ -175,6 +175,7 @@ async function main() {
   const emu = await startBenchEmulator(options);
   const needsStacks = !skip.has("floor") || !skip.has("stack");
   const consumer = needsStacks && !values.inline ? await createBenchConsumer(work, values.tarball) : undefined;
+  if (consumer) log(`consumer project: @pulumi/pulumi ${consumer.pulumiVersion}`);
   const open = (name: string, program: Program, config: ConfigMap) =>
     consumer ? cliStack(consumer, work, name, program, config) : inlineStack(work, name, program, config);
   try {

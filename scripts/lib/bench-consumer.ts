@@ -53,6 +53,8 @@ if (config.require("kind") === "floor") {
 export interface BenchConsumer {
   /** The Pulumi project folder (the package installed from its tarball). */
   project: string;
+  /** The `@pulumi/pulumi` version npm installed into it. */
+  pulumiVersion: string;
   remove(): void;
 }
 
@@ -65,7 +67,9 @@ export async function createBenchConsumer(work: string, tarball?: string): Promi
   const project = join(folder, "infra");
   await createConsumer(project, tarball ?? packTarball(join(folder, "pack")));
   writeFileSync(join(project, "index.ts"), BENCH_PROGRAM);
-  return { project, remove: () => rmSync(folder, { recursive: true, force: true }) };
+  const installed = join(project, "node_modules/@pulumi/pulumi/package.json");
+  const pulumiVersion = (JSON.parse(readFileSync(installed, "utf8")) as { version: string }).version;
+  return { project, pulumiVersion, remove: () => rmSync(folder, { recursive: true, force: true }) };
 }
 
 export interface TimedResult extends CommandResult {
