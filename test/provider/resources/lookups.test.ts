@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../../emulator";
-import { resetProviderCaches, startTestEmulator } from "../helpers/emu";
+import { connect, resetProviderCaches, settingsFor, startTestEmulator } from "../helpers/emu";
 
 let emu: RunningEmulator;
 let lookups: typeof import("../../../sdk/lookups");
@@ -64,6 +64,18 @@ describe("getCompany", () => {
     expect(byName.id).toMatch(/^[0-9a-f-]{36}$/);
     const byDisplay = await lookups.getCompany({ displayName: byName.displayName });
     expect(byDisplay.id).toBe(byName.id);
+  });
+
+  it("finds a company created after its shared list was read (by the provider, earlier in the same up)", async () => {
+    await lookups.getCompany({ name: "My Company" });
+    // The dynamic-provider process creates it: another runtime, as another process would have.
+    const provider = connect(settingsFor(emu, { environment: "production" })).automation("production");
+    await provider.automationCompanies.create({ displayName: "Created In This Up" });
+    emu.clearRequests();
+    const found = await lookups.getCompany({ displayName: "Created In This Up" });
+    expect(found).toMatchObject({ name: "Created In This Up", displayName: "Created In This Up" });
+    // The shared list (loaded before the company existed) answered first; one more read of BC found it.
+    expect(emu.requests().filter((r) => r.method === "GET" && r.path.endsWith("/companies"))).toHaveLength(1);
   });
 
   it("fails listing the companies, and on a bad argument", async () => {
