@@ -41,7 +41,7 @@ export {
   type ReconcileContext,
 } from "./polling";
 export { sendOnce } from "./http/reconcile";
-export { AutomationApi, eqFilter } from "./automation";
+export { AutomationApi } from "./automation";
 export type * from "./automation";
 export { AdminCenterApi, type AdminCenterOptions } from "./admin";
 export type * from "./admin";

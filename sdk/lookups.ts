@@ -136,15 +136,11 @@ export async function getCompany(args: GetCompanyArgs, _opts?: pulumi.InvokeOpti
   const given = [args?.name, args?.displayName].filter((v) => v !== undefined && v !== "");
   if (given.length !== 1) throw new Error("getCompany: give exactly one of name or displayName");
   const automation = await automationFor(args);
-  const wanted = args.name ? { name: args.name } : { displayName: args.displayName ?? "" };
-  const matches = (c: { name: string; displayName: string }) =>
-    "name" in wanted ? c.name === wanted.name : c.displayName === wanted.displayName;
-  const companies = await automation.companies.list();
-  const { eqFilter } = await load(import("../provider/api.js"));
-  // The shared list may predate a company created since (in this `up`): a miss is asked of BC itself.
-  const company =
-    companies.find(matches) ?? (await automation.companies.list({ filter: eqFilter(wanted) })).find(matches);
+  const company = await automation.companies.find(
+    args.name ? { name: args.name } : { displayName: args.displayName ?? "" },
+  );
   if (!company) {
+    const companies = await automation.companies.list();
     const field = args.name ? "name" : "displayName";
     throw new Error(
       `getCompany: ${field} '${args.name || args.displayName}' matches no company in environment '${automation.environment}' (companies: ${companies.map((c) => `'${c.name}'`).join(", ")}).`,

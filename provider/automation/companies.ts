@@ -20,16 +20,23 @@ export interface AutomationCompanyPatch {
 }
 
 export function companiesApi({ client, snapshots }: AutomationContext) {
-  return {
+  const api = {
     /** `GET …/companies` (no company needed); without query options, from the run's shared read. */
     async list(options: ListOptions = {}): Promise<Company[]> {
       if (isPlainList(options)) return [...(await snapshots.companies())];
       return client.list(entities.company, `${client.root}/companies`, options);
     },
+    /** The company with this name or display name (exact); none in the shared read ⇒ asks BC (it may be new). */
+    async find(wanted: { name: string } | { displayName: string }): Promise<Company | undefined> {
+      const matches = (c: Company) =>
+        "name" in wanted ? c.name === wanted.name : c.displayName === wanted.displayName;
+      return (await api.list()).find(matches) ?? (await api.list({ filter: eqFilter(wanted) })).find(matches);
+    },
     get(id: string, options: CallOptions = {}): Promise<Company> {
       return client.get(entities.company, `${client.root}/companies${keySegment(id, "guid")}`, options);
     },
   };
+  return api;
 }
 
 export function automationCompaniesApi({ client, snapshots, scopeCompany }: AutomationContext) {
