@@ -12,7 +12,8 @@ import { type CommandResult, createConsumer, packTarball, run } from "./cli";
 import { BENCH_COMPANIES, BENCH_ROLES } from "./bench-fixture";
 
 /**
- * `bench:kind` = `floor`: `bench:resources` trivial dynamic resources (provider text padded by `bench:pad` bytes);
+ * The consumer's index.ts, the same two programs as scripts/lib/bench-programs.ts (the inline form), written out as
+ * a user's self-contained TypeScript. `bench:kind` = `floor`: `bench:resources` trivial dynamic resources (provider text padded by `bench:pad` bytes);
  * `stack`: the benchmark companies, and `bench:users` users (BENCH0001 …) × the benchmark roles in every company.
  */
 export const BENCH_PROGRAM = `import * as pulumi from "@pulumi/pulumi";
