@@ -22,6 +22,7 @@ import {
 } from "./connection";
 import { processRedactor, type Redactor } from "./redact";
 import { TenantQueue } from "./admin/tenant-queue";
+import { CommandClock } from "./automation/shared-read";
 import { IntentJournal, journalDir } from "./resources/framework/intents";
 import { PreviewState } from "./resources/framework/preview-state";
 import { EngineWatchdog } from "./watchdog";
@@ -38,8 +39,14 @@ export interface RuntimeOptions {
 export class ProviderRuntime {
   /** The stack config `configure` received; credentials are read from it at every operation, never from state. */
   readonly config: StackConfig;
+  /**
+   * When the command this runtime serves began: refresh and drift reads take only loads begun after it
+   * (shared-read.ts). Each `pulumi` command starts its own dynamic-provider process, hence its own runtime; code
+   * that serves several commands in one process (tests, the acceptance suite) calls `startCommand` between them.
+   */
+  readonly commands = new CommandClock();
   /** Sockets, limiters, token caches and connections, shared by every operation. */
-  readonly connections = new ConnectionPool();
+  readonly connections = new ConnectionPool(this.commands);
   /** Operations in flight, and the engine-gone watchdog that waits for them. */
   readonly watchdog = new EngineWatchdog();
   /**
@@ -84,6 +91,11 @@ export class ProviderRuntime {
   /** The runtime's connection for these settings (the same one for the same settings). */
   connect(settings: ConnectionSettings, options?: ConnectOptions): BcConnection {
     return this.connections.connect(settings, options);
+  }
+
+  /** Marks the start of a new command (see `commands`). */
+  startCommand(at?: number): void {
+    this.commands.start(at);
   }
 
   /** Closes the runtime's sockets (the CLI before it exits, tests). */

@@ -9,8 +9,9 @@
  *   BC's five request slots sit idle.
  * - `settled()` (preview checks): any loaded value, whatever its age; out-of-band changes during one command do
  *   not matter there (create looks again), and it keeps a whole command at one load per collection.
- * - `fresh()` (refresh, drift): only a load that started after the *command* started will do (`commandStart`:
- *   each `pulumi` command starts its own dynamic-provider process, so by default when this module loaded in it),
+ * - `fresh()` (refresh, drift): only a load that started after the *command* started will do (`commandStart`,
+ *   the runtime's CommandClock: each `pulumi` command starts its own dynamic-provider process, so by default when
+ *   the process started),
  *   so every change made in BC before the command is seen, as with Terraform's per-run refresh snapshot. A change
  *   made in BC by someone else while the command runs may be missed once a load has started; this process's own
  *   writes never are (edits, invalidation). Without such a load, callers arriving within `gatherMs` of each other
@@ -31,20 +32,26 @@ export interface SharedReadOptions {
   /** How long `fresh` waits for more callers before it starts the load they share (ms). */
   gatherMs: number;
   now?: () => number;
-  /** When the command began: `fresh` takes loads that started after it (default: `commandStart()`). */
+  /** When the command began: `fresh` takes loads that started after it (default: when this module loaded). */
   commandStart?: () => number;
 }
 
-let commandStartedAt = Date.now();
+const MODULE_LOADED_AT = Date.now();
 
-/** When the command this process serves began: the module's load, or the last `startCommand`. */
-export function commandStart(): number {
-  return commandStartedAt;
-}
+/**
+ * When the command a runtime serves began: its creation (in the dynamic-provider process, the command's start), or
+ * the last `start()`, for code that serves several commands in one process (tests, scripts).
+ */
+export class CommandClock {
+  private startedAt = Date.now();
 
-/** Marks the start of a new command, for code that serves several commands in one process (tests, scripts). */
-export function startCommand(at: number = Date.now()): void {
-  commandStartedAt = at;
+  get started(): number {
+    return this.startedAt;
+  }
+
+  start(at: number = Date.now()): void {
+    this.startedAt = at;
+  }
 }
 
 interface Loaded<T> {
@@ -94,7 +101,7 @@ export class SharedRead<T> {
    * a load in flight, or one started after `gatherMs` (shared with the callers of that window).
    */
   fresh(): Promise<T> {
-    const since = (this.options.commandStart ?? commandStart)();
+    const since = this.options.commandStart?.() ?? MODULE_LOADED_AT;
     if (this.loaded && this.loaded.startedAt > since) return Promise.resolve(this.loaded.value);
     const loading = this.inFlight && this.inFlight.generation === this.generation ? this.inFlight : undefined;
     if (loading && loading.startedAt > since) return loading.promise;

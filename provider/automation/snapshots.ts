@@ -55,12 +55,19 @@ export interface SnapshotOptions {
   maxAgeMs?: number;
   gatherMs?: number;
   now?: () => number;
+  /** When the command began (the runtime's CommandClock); `fresh` reads take only loads begun after it. */
+  commandStart?: () => number;
 }
 
 export class Snapshots {
   private readonly reads = new Map<string, SharedRead<unknown>>();
   private readonly expandRefused = new Set<string>();
-  private readonly options: { maxAgeMs: number; gatherMs: number; now?: () => number };
+  private readonly options: {
+    maxAgeMs: number;
+    gatherMs: number;
+    now?: () => number;
+    commandStart?: () => number;
+  };
 
   constructor(
     private readonly client: AutomationClient,
@@ -72,6 +79,7 @@ export class Snapshots {
       maxAgeMs: options.maxAgeMs ?? DEFAULT_SNAPSHOT_MAX_AGE_MS,
       gatherMs: options.gatherMs ?? DEFAULT_SNAPSHOT_GATHER_MS,
       now: options.now,
+      commandStart: options.commandStart,
     };
   }
 

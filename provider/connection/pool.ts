@@ -12,6 +12,7 @@ import type { Dispatcher } from "undici";
 import { AdminCenterApi } from "../admin";
 import { TokenCache, TokenProvider, type TokenSource } from "../auth/token-provider";
 import { AutomationApi } from "../automation";
+import { CommandClock } from "../automation/shared-read";
 import { HttpClient } from "../http/client";
 import { DispatcherPool } from "../http/dispatcher";
 import { type LimiterOptions, LimiterPool } from "../http/limiter";
@@ -52,6 +53,9 @@ export class ConnectionPool {
   readonly tokens = new TokenCache();
   private readonly connections = new Map<string, { connection: BcConnection; dispatcher: Dispatcher }>();
 
+  /** `commands`: when the command served began; refresh reads take only loads begun after it (shared-read.ts). */
+  constructor(private readonly commands: CommandClock = new CommandClock()) {}
+
   connect(settings: ConnectionSettings, options: ConnectOptions = {}): BcConnection {
     const key = connectionKey(settings, options);
     const dispatcher = this.dispatchers.get({ caCertPem: settings.caCertPem, proxy: settings.proxy });
@@ -70,7 +74,7 @@ export class ConnectionPool {
       timeoutMs: options.timeoutMs,
       deadlineMs: options.deadlineMs,
     });
-    const connection = newConnection(settings, tokens, http);
+    const connection = newConnection(settings, tokens, http, () => this.commands.started);
     if (key) this.connections.set(key, { connection, dispatcher });
     return connection;
   }
@@ -82,7 +86,12 @@ export class ConnectionPool {
   }
 }
 
-function newConnection(settings: ConnectionSettings, tokens: TokenSource, http: HttpClient): BcConnection {
+function newConnection(
+  settings: ConnectionSettings,
+  tokens: TokenSource,
+  http: HttpClient,
+  commandStart: () => number,
+): BcConnection {
   const automations = new Map<string, AutomationApi>();
   let admin: AdminCenterApi | undefined;
   return {
@@ -98,6 +107,7 @@ function newConnection(settings: ConnectionSettings, tokens: TokenSource, http: 
           environment,
           tenantInUrl: settings.tenantInUrl,
           scopeCompany: settings.scopeCompany,
+          snapshots: { commandStart },
         });
         automations.set(environment.toLowerCase(), api);
       }

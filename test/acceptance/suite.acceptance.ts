@@ -16,7 +16,6 @@ import type { AutomationApi } from "../../provider/automation";
 import { exportEnvironment } from "../../provider/export";
 import { manifestDir, removeManifest, type RunManifest, writeManifest } from "../../provider/cli/run-manifest";
 import { runSweep } from "../../provider/cli/sweep";
-import { startCommand } from "../../provider/automation/shared-read";
 import { createRuntime } from "../../provider/runtime";
 import { newRunId, resolveTarget, type Target } from "./target";
 
@@ -267,7 +266,7 @@ async function stack(op: "up" | "refresh" | "destroy", stage: string): Promise<S
   const { output } = await runNode(args, target.env);
   // The engine ran in processes of its own: the suite's own reads must not be served from loads made before it
   // (the provider serves reads begun within the current command; to this process every engine run is a new one).
-  startCommand();
+  runtime.startCommand();
   const last =
     output
       .trim()

@@ -8,7 +8,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import type { EnvironmentState } from "../../emulator/state/model";
-import { startCommand } from "../../provider/automation/shared-read";
 import { companyHandler as companyHandlerDefinition } from "../../provider/resources/company";
 import { connectionFor } from "../../provider/resources/framework/context";
 import type { ResourceHandler } from "../../provider/resources/framework/handler";
@@ -158,7 +157,7 @@ describe("shared reads never outlive a write", () => {
   it("refresh reads share the command's load: changes made in BC before the command are seen", async () => {
     const inputs = await checked(psa, { userName: "MEGAN", roleId: "D365 READ" });
     const { id, outs } = await psa.create(inputs);
-    startCommand(); // `pulumi refresh`: a new command (each starts its own provider process)
+    testRuntime().startCommand(); // `pulumi refresh`: a new command (each starts its own provider process)
     expect((await psa.read(id, outs)).id).toBe(id);
     apiRequests();
     emu.mutate(() => {
@@ -167,12 +166,12 @@ describe("shared reads never outlive a write", () => {
     // Within the command, reads are served from the load it began with (the documented trade-off).
     expect((await psa.read(id, outs)).inputs).toMatchObject({ company: "" });
     expect(apiRequests().total).toBe(0);
-    startCommand(); // the next command sees the change
+    testRuntime().startCommand(); // the next command sees the change
     expect((await psa.read(id, outs)).inputs).toMatchObject({ company: "My Company" }); // changed
     emu.mutate(() => {
       env().accessControls = env().accessControls.filter((ac) => ac.id !== id);
     });
-    startCommand();
+    testRuntime().startCommand();
     expect(await psa.read(id, outs)).toEqual({ id: "", props: {} }); // deleted
   });
 

@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../../emulator";
 import type { EnvironmentState } from "../../../emulator/state/model";
-import { startCommand } from "../../../provider/automation/shared-read";
 import { permissionSetAssignmentHandler as permissionSetAssignmentHandlerDefinition } from "../../../provider/resources/permission-set-assignment";
 import { resetProviderCaches, startTestEmulator, emulatorStackConfig, testRuntime, useRuntime } from "../helpers/emu";
 
@@ -103,7 +102,7 @@ describe("PermissionSetAssignment lifecycle", () => {
     emu.mutate(() => {
       env().accessControls.find((ac) => ac.id === id)!.company = "My Company";
     });
-    startCommand(); // the drift shows in the next command (refresh reads share the command's load)
+    testRuntime().startCommand(); // the drift shows in the next command (refresh reads share the command's load)
     const drifted = await psa().read(id, outs);
     expect(drifted.inputs!.company).toBe("My Company");
     const diff = await psa().diff(id, drifted.props!, inputs);
@@ -118,7 +117,7 @@ describe("PermissionSetAssignment lifecycle", () => {
         1,
       );
     });
-    startCommand();
+    testRuntime().startCommand();
     expect(await psa().read(id, outs)).toEqual({ id: "", props: {} });
     await psa().delete(id, outs); // already gone: no error
   });
