@@ -92,3 +92,12 @@ if (copyName) {
 // The company lookup: a company the environment had before the run (CRONUS in a sandbox), named by the suite.
 const existing = cfg.get("lookupCompany");
 export const lookedUpCompanyId = existing ? bc.getCompanyOutput({ environment, name: existing }).companyId : undefined;
+
+// And the company this `up` creates, looked up once it exists (after the lookup above has read the companies): the
+// program fails, and with it the suite's `up`, unless the lookup finds it and agrees with the resource.
+export const lookedUpOwnCompanyId = pulumi
+  .all([bc.getCompanyOutput({ environment, name: company.name }).companyId, company.companyId])
+  .apply(([found, created]) => {
+    if (found !== created) throw new Error(`getCompany found ${found} for the run's company, created as ${created}`);
+    return found;
+  });
