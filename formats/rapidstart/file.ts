@@ -19,7 +19,9 @@ const MAX_XML_BYTES = 512 * 1024 * 1024;
 export function packRapidStart(xml: string): Buffer {
   const body = xml.replace(/^\uFEFF/, "").replace(/^\s*<\?xml[^?]*\?>/, "");
   const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${UTF16_DECLARATION}${body}`, "utf16le")]);
-  return Buffer.from(gzipSync(utf16));
+  // MTIME 0, as .NET's GZipStream writes it: fflate would stamp the current second, so the same XML packed a second
+  // later gave other bytes.
+  return Buffer.from(gzipSync(utf16, { mtime: 0 }));
 }
 
 /** The package XML text of `.rapidstart` bytes. Throws RapidStartFileError. */

@@ -1,7 +1,7 @@
 /** RapidStart XML as a package file: told apart from `.rapidstart` by content, and packed as BC exports packages. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   packageFileFormat,
   packRapidStart,
@@ -47,6 +47,17 @@ describe("packRapidStartXml", () => {
     expect(pkg.tables).toHaveLength(4);
     expect(pkg.tables.reduce((n, t) => n + t.records.length, 0)).toBe(13);
     expect(unpackRapidStart(packed[0])).toMatch(/^<\?xml version="1.0" encoding="UTF-16"/);
+  });
+
+  it("packs the same XML into the same bytes at any time (the gzip header's MTIME is 0, as .NET writes it)", () => {
+    const first = packRapidStart(xml);
+    expect(first.readUInt32LE(4)).toBe(0);
+    vi.useFakeTimers({ now: Date.now() + 3_600_000 });
+    try {
+      expect(packRapidStart(xml).equals(first)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("refuses what BC could not import, with BC's message", () => {
