@@ -62,12 +62,7 @@ export interface SnapshotOptions {
 export class Snapshots {
   private readonly reads = new Map<string, SharedRead<unknown>>();
   private readonly expandRefused = new Set<string>();
-  private readonly options: {
-    maxAgeMs: number;
-    gatherMs: number;
-    now?: () => number;
-    commandStart?: () => number;
-  };
+  private readonly options: SnapshotOptions & { maxAgeMs: number; gatherMs: number };
 
   constructor(
     private readonly client: AutomationClient,
